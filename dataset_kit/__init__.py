@@ -1,1 +1,35 @@
+"""dataset_kit: build, prepare and load machine-learning datasets — the `datasets` API, literate and fast.
+
+Public names are imported lazily, so `import dataset_kit` stays quick and each layer loads only when used.
+"""
 __version__ = "0.1.0"
+import importlib
+
+_PUBLIC = {
+    "core": "default_cache_dir disable_progress_bar enable_progress_bar are_progress_bars_disabled",
+    "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json",
+    "image": "Image",
+    "audio": "Audio",
+    "splits": "Split NamedSplit NamedSplitAll percent ReadInstruction SplitInfo SplitDict SplitGenerator",
+    "version": "Version",
+    "info": "DatasetInfo",
+    "download": "DownloadConfig DownloadManager DownloadMode VerificationMode",
+    "streaming": "StreamingDownloadManager xopen",
+    "arrow_dataset": "Dataset concatenate_datasets",
+    "dataset_dict": "DatasetDict",
+    "iterable_dataset": "IterableDataset",
+    "builder": "BuilderConfig DatasetBuilder GeneratorBasedBuilder ArrowBasedBuilder",
+    "load": "load_dataset load_dataset_builder load_from_disk",
+}
+_WHERE = {name: mod for mod, names in _PUBLIC.items() for name in names.split()}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name not in _WHERE: raise AttributeError(f"module 'dataset_kit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"dataset_kit.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__(): return sorted(set(globals()) | set(__all__))
