@@ -163,6 +163,7 @@ def test_dataset_info_json_is_interchangeable(tmp_path):
                        download_size=3, dataset_size=10, size_in_bytes=13)
     ours.write_to_directory(str(tmp_path / "ours"))
     theirs = hf.DatasetInfo.from_directory(str(tmp_path / "ours"))
+    (tmp_path / "theirs").mkdir()
     theirs.write_to_directory(str(tmp_path / "theirs"))
     assert json.load(open(tmp_path / "ours" / "dataset_info.json")) == json.load(open(tmp_path / "theirs" / "dataset_info.json"))
     assert DatasetInfo.from_directory(str(tmp_path / "theirs")) == ours
