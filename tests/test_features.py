@@ -1,0 +1,123 @@
+"Interoperability of dataset_kit.features with `datasets` (files written by one open in the other) and round trips."
+import datetime, json, os, subprocess, sys
+import numpy as np, pyarrow as pa, pyarrow.ipc as ipc
+import pytest
+import datasets  # imported first on purpose in half the tests; see test_import_order_* for the other order
+from datasets import features as hf
+import dataset_kit.features as dk
+
+def _write(path, table):
+    with ipc.new_stream(path, table.schema) as w: w.write_table(table)
+
+def _dk_features():
+    return dk.Features({
+        "n": dk.Value("int8"), "u": dk.Value("uint64"), "f": dk.Value("float16"), "s": dk.Value("large_string"),
+        "b": dk.Value("binary"), "ts": dk.Value("timestamp[ms, tz=UTC]"), "t32": dk.Value("time32[s]"),
+        "dur": dk.Value("duration[us]"), "dec": dk.Value("decimal128(10, 2)"), "d32": dk.Value("date32"),
+        "label": dk.ClassLabel(names=["neg", "pos"]), "tags": dk.List(dk.ClassLabel(names=["a", "b", "c"])),
+        "fixed": dk.List(dk.Value("float32"), length=3), "big": dk.LargeList(dk.Value("string")),
+        "qa": dk.Sequence({"text": dk.Value("string"), "start": dk.Value("int32")}),
+        "m": dk.Array2D((2, 3), "float32"), "dyn": dk.Array3D((None, 2, 2), "int64"),
+        "a4": dk.Array4D((1, 1, 2, 1), "uint8"), "a5": dk.Array5D((None, 1, 1, 1, 2), "float64"),
+        "j": dk.Json(), "lj": dk.List(dk.Json()), "nest": {"x": [dk.Value("bool")], "y": {"z": dk.Value("string")}}})
+
+def _batch(n=5, big=2**63):
+    rng = np.random.default_rng(0)
+    return {"n": list(range(n)), "u": [big + i for i in range(n)], "f": [0.5] * n, "s": [f"s{i}" for i in range(n)],
+            "b": [bytes([i]) for i in range(n)],
+            "ts": [datetime.datetime(2024, 1, 1, i, tzinfo=datetime.timezone.utc) for i in range(n)],
+            "t32": [datetime.time(1, 2, i) for i in range(n)], "dur": [datetime.timedelta(seconds=i) for i in range(n)],
+            "dec": [__import__("decimal").Decimal("1.25")] * n, "d32": [datetime.date(2020, 1, 1 + i) for i in range(n)],
+            "label": [i % 2 for i in range(n)], "tags": [[i % 3, (i + 1) % 3] for i in range(n)],
+            "fixed": [[1.0, 2.0, 3.0]] * n, "big": [["x"] * i for i in range(n)],
+            "qa": [{"text": ["a"] * i, "start": list(range(i))} for i in range(n)],
+            "m": [rng.random((2, 3)).astype(np.float32) for _ in range(n)],
+            "dyn": [np.full((i, 2, 2), i) for i in range(n)], "a4": [np.ones((1, 1, 2, 1), np.uint8)] * n,
+            "a5": [np.zeros((i + 1, 1, 1, 1, 2)) for i in range(n)],
+            "j": [0, "foo", {"subfield": "bar"}, [1, None], None][:n] + [1] * max(0, n - 5),
+            "lj": [[{"b": 0}, {"c": 0}]] * n, "nest": [{"x": [True, False], "y": {"z": "q"}}] * n}
+
+def test_to_dict_matches_datasets():
+    f = _dk_features()
+    hf_f = hf.Features.from_dict(f.to_dict())
+    assert hf_f.to_dict() == f.to_dict()
+    assert json.dumps(hf_f.to_dict()) == json.dumps(f.to_dict())
+    assert hf_f.arrow_schema.metadata == f.arrow_schema.metadata
+    assert dk.Features.from_dict(hf_f.to_dict()) == f
+
+def test_reprs_match_datasets():
+    for dkf, hff in [(dk.Value("int32"), hf.Value("int32")), (dk.ClassLabel(names=["x", "y"]), hf.ClassLabel(names=["x", "y"])),
+                     (dk.List(dk.Value("string")), hf.List(hf.Value("string"))),
+                     (dk.List(dk.Value("int8"), length=2), hf.List(hf.Value("int8"), length=2)),
+                     (dk.LargeList(dk.Value("bool")), hf.LargeList(hf.Value("bool"))),
+                     (dk.Array2D((None, 3), "float32"), hf.Array2D((None, 3), "float32"))]:
+        assert repr(dkf) == repr(hff)
+
+def test_dataset_kit_file_opens_in_datasets(tmp_path):
+    f, batch = _dk_features(), _batch()
+    table = f.encode_to_arrow(batch)
+    path = str(tmp_path / "dk.arrow"); _write(path, table)
+    ds = datasets.Dataset.from_file(path)
+    assert ds.features.to_dict() == f.to_dict()
+    row = ds[3]
+    assert row["label"] == 1 and row["tags"] == [0, 1] and row["qa"] == {"text": ["a"] * 3, "start": [0, 1, 2]}
+    np.testing.assert_array_equal(np.array(row["m"], dtype=np.float32), batch["m"][3])
+    np.testing.assert_array_equal(np.array(row["dyn"]), batch["dyn"][3])
+    assert [ds[i]["j"] for i in range(5)] == batch["j"]
+    assert row["lj"] == [{"b": 0}, {"c": 0}]
+    assert ds.with_format("numpy")[:]["m"].shape == (5, 2, 3)
+
+def test_datasets_file_opens_in_dataset_kit(tmp_path):
+    f = _dk_features(); batch = _batch(big=2**40)  # datasets.from_dict cannot infer uint64 > 2**63
+    hf_f = hf.Features.from_dict(f.to_dict())
+    ds = datasets.Dataset.from_dict(batch, features=hf_f)
+    path = str(tmp_path / "hf.arrow")
+    table = ds.data.table
+    _write(path, table.replace_schema_metadata(ds.features.arrow_schema.metadata))
+    back = ipc.open_stream(path).read_all()
+    f2 = dk.Features.from_arrow_schema(back.schema)
+    assert f2 == f
+    mine = f.encode_to_arrow(batch)
+    assert f.decode_batch(back.to_pydict()) == f.decode_batch(mine.to_pydict())
+    m = dk.arrow_to_numpy(back.column("m"), f2["m"])
+    np.testing.assert_array_equal(m, np.stack(batch["m"]))
+    decoded = f2.decode_batch(back.to_pydict())
+    assert decoded["j"] == batch["j"]
+
+def test_datasets_written_arrays_zero_copy(tmp_path):
+    arr = np.arange(2 * 4 * 4, dtype=np.float32).reshape(2, 4, 4)
+    ds = datasets.Dataset.from_dict({"m": arr}, features=hf.Features({"m": hf.Array2D((4, 4), "float32")}))
+    col = ds.data.table.column("m")
+    out = dk.arrow_to_numpy(col, dk.Array2D((4, 4), "float32"))
+    np.testing.assert_array_equal(out, arr)
+    assert not out.flags.owndata
+
+_ORDER_SCRIPT = """
+import numpy as np, pyarrow as pa, pyarrow.ipc as ipc, sys
+import dataset_kit.features as dk
+f = dk.Features({"m": dk.Array2D((2, 2), "int32")})
+t = f.encode_to_arrow({"m": [np.eye(2, dtype=np.int32)]})
+with ipc.new_stream(sys.argv[1], t.schema) as w: w.write_table(t)
+import datasets  # must not fail although dataset_kit registered the extension names first
+ds = datasets.Dataset.from_file(sys.argv[1])
+assert ds.features["m"] == datasets.Array2D((2, 2), "int32"), ds.features
+assert ds.with_format("numpy")[:]["m"].tolist() == [[[1, 0], [0, 1]]]
+t2 = f.encode_to_arrow({"m": [np.eye(2, dtype=np.int32)]})   # now built with datasets' classes
+assert dk.Features.from_arrow_schema(t2.schema) == f
+print("ok")
+"""
+
+def test_import_order_dataset_kit_first(tmp_path):
+    r = subprocess.run([sys.executable, "-c", _ORDER_SCRIPT, str(tmp_path / "x.arrow")], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+def test_plain_pyarrow_reads_extension_types(tmp_path):
+    script = ("import numpy as np, pyarrow.ipc as ipc, sys\nimport dataset_kit.features as dk\n"
+              "f = dk.Features({'m': dk.Array2D((2, 2), 'int32')})\n"
+              "t = f.encode_to_arrow({'m': [np.eye(2, dtype=np.int32)]})\n"
+              "w = ipc.new_stream(sys.argv[1], t.schema); w.write_table(t); w.close()\n"
+              "b = ipc.open_stream(sys.argv[1]).read_all()\n"
+              "assert type(b.column('m').type).__name__ == 'Array2DExtensionType', b.schema\n"
+              "assert b.column('m').chunk(0).to_numpy().shape == (1, 2, 2)\nprint('ok')\n")
+    r = subprocess.run([sys.executable, "-c", script, str(tmp_path / "y.arrow")], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
