@@ -262,3 +262,21 @@ def test_seed_example_numpy_image_dataset():
     ds = Dataset.from_dict({"i": [np.zeros(shape=(16, 16, 3), dtype=np.uint8)]}, features=Features({"i": Image()}))
     im = ds[0]["i"]
     assert isinstance(im, PIL.Image.Image) and im.size == (16, 16) and im.mode == "RGB"
+
+
+@pytest.mark.parametrize("fmt,subtype,sr", [("OGG", "VORBIS", 16000), ("OGG", "OPUS", 48000), ("MP3", "MPEG_LAYER_III", 16000)])
+def test_compressed_audio_decodes(fmt, subtype, sr):
+    buf = io.BytesIO(); sf.write(buf, sine(440, sr), sr, format=fmt, subtype=subtype)
+    a = Audio(sampling_rate=22050).decode_example({"path": None, "bytes": buf.getvalue()})
+    assert a.metadata.sample_rate == sr and a.metadata.codec == f"{fmt}/{subtype}" and a["sampling_rate"] == 22050
+    assert abs(len(a["array"]) - 22050) < 2500 and abs(peak_hz(a["array"], 22050) - 440) <= 2
+
+
+def test_seed_examples_decode_false_via_cast_column(files):
+    from dataset_kit.arrow_dataset import Dataset
+    d = files["dir"]
+    ds = Dataset.from_dict({"image": [str(d / "rgb.png")], "audio": [str(d / "tone.wav")]},
+                           features=Features({"image": Image(), "audio": Audio()}))
+    assert isinstance(ds[0]["image"], PIL.Image.Image) and ds[0]["audio"]["sampling_rate"] == files["sr"]
+    raw = ds.cast_column("image", Image(decode=False)).cast_column("audio", Audio(decode=False))
+    assert raw[0] == {"image": {"bytes": None, "path": str(d / "rgb.png")}, "audio": {"bytes": None, "path": str(d / "tone.wav")}}
