@@ -136,7 +136,7 @@ def test_image_from_fsspec_and_zip(files):
     with pytest.raises(FileNotFoundError, match="gone.png. does not exist"): img.decode_example({"path": str(d / "gone.png"), "bytes": None})
 
 
-def test_threaded_column_encoding_equals_sequential(files):
+def test_column_encoding_equals_per_value(files):
     imgs = [np.full((8, 8, 3), i, np.uint8) for i in range(100)] + [None]
     col = Image().encode_arrow_column(imgs)
     assert col.to_pylist() == [None if a is None else Image().encode_example(a) for a in imgs]
