@@ -1,0 +1,270 @@
+"Integration tests of the builder layer: SIGKILL + resume, concurrent prepares, num_proc, Dask, fsspec outputs."
+import glob, json, os, signal, subprocess, sys, time
+
+import pyarrow as pa
+import pytest
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
+for p in (ROOT, TESTS):  # worker processes (pool, Dask) import this module and dataset_kit by name
+    if p not in sys.path: sys.path.insert(0, p)
+
+from dataset_kit.builder import (GeneratorBasedBuilder, ArrowBasedBuilder, NonMatchingSplitsSizesError,
+                                 DuplicateKeysError)
+from dataset_kit.core import disable_progress_bar
+from dataset_kit.download import NonMatchingChecksumError
+from dataset_kit.features import ClassLabel, Features, Value
+from dataset_kit.info import DatasetInfo
+from dataset_kit.splits import Split, SplitGenerator, SplitInfo
+
+disable_progress_bar()
+ROWS_PER_CHUNK = 500
+
+
+class Numbers(GeneratorBasedBuilder):
+    """`NUMBERS_CHUNKS` chunks of 500 rows in 'train', two in 'test'. Environment knobs for the tests:
+    NUMBERS_DELAY (seconds per example), NUMBERS_LOG (a file where `_split_generators` appends its pid),
+    NUMBERS_PIDS (a file where each generator appends its pid)."""
+    def _info(self):
+        return DatasetInfo(features=Features({"id": Value("int64"), "text": Value("string"),
+                                              "label": ClassLabel(names=["a", "b", "c"])}))
+
+    def _split_generators(self, dl_manager):
+        if log := os.environ.get("NUMBERS_LOG"):
+            with open(log, "a") as f: f.write(f"{os.getpid()}\n")
+        n = int(os.environ.get("NUMBERS_CHUNKS", "8"))
+        return [SplitGenerator(Split.TRAIN, {"chunks": list(range(n))}),
+                SplitGenerator(Split.TEST, {"chunks": [100, 101]})]
+
+    def _generate_examples(self, chunks):
+        if pids := os.environ.get("NUMBERS_PIDS"):
+            with open(pids, "a") as f: f.write(f"{os.getpid()}\n")
+        delay = float(os.environ.get("NUMBERS_DELAY", "0"))
+        for c in chunks:
+            for i in range(ROWS_PER_CHUNK):
+                if delay: time.sleep(delay)
+                k = c * ROWS_PER_CHUNK + i
+                yield k, {"id": k, "text": f"row {k}", "label": k % 3}
+
+
+class Counting(Numbers):
+    "Numbers that counts the examples it encodes (in this process)."
+    encoded = 0
+    def _encode_rows(self, keys, rows, features):
+        Counting.encoded += len(rows)
+        return super()._encode_rows(keys, rows, features)
+
+
+@pytest.fixture(autouse=True)
+def _env(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATASET_KIT_CACHE", str(tmp_path / "cache"))
+    for k in ("NUMBERS_DELAY", "NUMBERS_LOG", "NUMBERS_PIDS", "NUMBERS_CHUNKS"): monkeypatch.delenv(k, raising=False)
+
+
+def tables(builder):
+    return {s: builder.as_dataset(s).data for s in ("train", "test")}
+
+
+def assert_same_rows(a, b):
+    for s in a: assert a[s].equals(b[s]), f"split {s} differs"
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    "The rows of an uninterrupted, single-process prepare."
+    b = Numbers(cache_dir=str(tmp_path_factory.mktemp("ref")))
+    b.download_and_prepare()
+    return tables(b)
+
+
+def _prepare_cmd(cache, extra=""):
+    return [sys.executable, "-c",
+            f"import sys; sys.path[:0] = [{ROOT!r}, {TESTS!r}]; import test_builder as t; "
+            f"t.Numbers(cache_dir={cache!r}, writer_batch_size=100).download_and_prepare(max_shard_size=4000{extra})"]
+
+
+def test_sigkill_then_resume(tmp_path, reference):
+    cache = str(tmp_path / "c")
+    env = dict(os.environ, NUMBERS_DELAY="0.0004")
+    proc = subprocess.Popen(_prepare_cmd(cache), env=env)
+    pattern = f"{cache}/**/*.incomplete/jobs/*/*/shard-*.json"
+    deadline = time.time() + 30
+    while len(glob.glob(pattern, recursive=True)) < 6 and time.time() < deadline and proc.poll() is None: time.sleep(0.02)
+    assert proc.poll() is None, "the prepare finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL); proc.wait()
+    b = Counting(cache_dir=cache, writer_batch_size=100, hash=Numbers(cache_dir=cache).hash, dataset_name="numbers")
+    assert not os.path.exists(os.path.join(b.cache_dir, "dataset_info.json")), "a killed prepare must not look complete"
+    done = len(glob.glob(pattern, recursive=True))
+    Counting.encoded = 0
+    b.download_and_prepare(max_shard_size=4000)
+    total = 8 * ROWS_PER_CHUNK + 2 * ROWS_PER_CHUNK
+    assert 0 < Counting.encoded <= total - done * 100, "the resumed prepare must not redo finished shards"
+    assert_same_rows(tables(b), reference)
+    assert not os.path.exists(b.cache_dir + ".incomplete")
+    leftovers = [f for f in os.listdir(b.cache_dir) if not (f.endswith(".arrow") or f == "dataset_info.json")]
+    assert leftovers == []
+
+
+def test_sigkill_with_num_proc_then_resume(tmp_path, reference):
+    cache = str(tmp_path / "c")
+    env = dict(os.environ, NUMBERS_DELAY="0.0004")
+    proc = subprocess.Popen(_prepare_cmd(cache, ", num_proc=2"), env=env)
+    pattern = f"{cache}/**/*.incomplete/jobs/*/*/shard-*.json"
+    deadline = time.time() + 30
+    while len(glob.glob(pattern, recursive=True)) < 6 and time.time() < deadline and proc.poll() is None: time.sleep(0.02)
+    assert proc.poll() is None
+    os.kill(proc.pid, signal.SIGKILL); proc.wait()   # its pool workers are orphaned: they must stop, not corrupt
+    b = Numbers(cache_dir=cache, writer_batch_size=100)
+    b.download_and_prepare(max_shard_size=4000, num_proc=2)
+    assert_same_rows(tables(b), reference)
+
+
+def test_two_concurrent_prepares(tmp_path, reference):
+    cache, log = str(tmp_path / "c"), str(tmp_path / "calls.log")
+    env = dict(os.environ, NUMBERS_DELAY="0.0001", NUMBERS_LOG=log)
+    procs = [subprocess.Popen(_prepare_cmd(cache), env=env) for _ in range(2)]
+    assert [p.wait(60) for p in procs] == [0, 0]
+    assert len(open(log).read().split()) == 1, "the second prepare must wait for the lock and reuse the result"
+    b = Numbers(cache_dir=cache)
+    assert_same_rows(tables(b), reference)
+
+
+def test_num_proc_equals_single_process(tmp_path, reference, monkeypatch):
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("NUMBERS_PIDS", str(pids))
+    b = Numbers(cache_dir=str(tmp_path / "c"), writer_batch_size=300)
+    b.download_and_prepare(num_proc=2, max_shard_size="8KB")
+    workers = set(pids.read_text().split())   # a pool of 2 per split
+    assert len(workers) >= 2 and str(os.getpid()) not in workers, "worker processes should have generated"
+    assert len(b.info.splits["train"].shard_lengths) > 2
+    assert_same_rows(tables(b), reference)
+
+
+def test_dask_local_cluster_equals_single_process(tmp_path, reference, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("NUMBERS_PIDS", str(pids))
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        b = Numbers(cache_dir=str(tmp_path / "c"))
+        b.download_and_prepare(dask_client=client)
+        assert_same_rows(tables(b), reference)
+        c = Numbers(cache_dir=str(tmp_path / "d"))   # a scheduler address works too
+        c.download_and_prepare(str(tmp_path / "out"), dask_client=cluster.scheduler_address, file_format="parquet")
+        assert_same_rows(tables(c), reference)
+    workers = set(pids.read_text().split())
+    assert str(os.getpid()) not in workers and len(workers) == 2
+
+
+def test_output_dir_urls(tmp_path, reference):
+    b = Numbers()
+    b.download_and_prepare(f"file://{tmp_path}/out", num_proc=2)
+    assert_same_rows(tables(b), reference)
+    m = Numbers()
+    m.download_and_prepare("memory://bucket/numbers", file_format="parquet", max_shard_size="20KB")
+    assert_same_rows(tables(m), reference)
+    with pytest.raises(ValueError, match="in-process memory filesystem"):
+        Numbers().download_and_prepare("memory://bucket/other", num_proc=2)
+
+
+def test_download_modes_and_stale_shards(tmp_path, monkeypatch):
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("NUMBERS_LOG", str(log))
+    b = Numbers(cache_dir=str(tmp_path / "c"), writer_batch_size=100)
+    b.download_and_prepare(max_shard_size=4000)
+    many = sorted(os.listdir(b.cache_dir))
+    b.download_and_prepare()
+    assert len(log.read_text().split()) == 1                      # reuse_dataset_if_exists: nothing redone
+    b.download_and_prepare(download_mode="reuse_cache_if_exists")
+    b.download_and_prepare(download_mode="force_redownload")      # one shard per split now: old shards go
+    assert len(log.read_text().split()) == 3
+    assert sorted(os.listdir(b.cache_dir)) == ["dataset_info.json", "numbers-test.arrow", "numbers-train.arrow"]
+    assert len(many) > 10
+    with pytest.raises(ValueError, match="Unknown DownloadMode"): b.download_and_prepare(download_mode="sometimes")
+
+
+class Sized(Numbers):
+    def _info(self):
+        info = super()._info()
+        info.splits = {"train": SplitInfo("train", num_examples=10), "test": SplitInfo("test", num_examples=1000)}
+        return info
+
+
+def test_split_size_verification(tmp_path):
+    with pytest.raises(NonMatchingSplitsSizesError, match="train: expected 10 examples, got 4000"):
+        Sized(cache_dir=str(tmp_path)).download_and_prepare()
+    b = Sized(cache_dir=str(tmp_path))
+    b.download_and_prepare(verification_mode="no_checks")
+    assert b.info.splits["train"].num_examples == 4000
+
+
+class FromFile(GeneratorBasedBuilder):
+    "Reads lines of a local source file through the download manager; BAD_CHECKSUM sets a wrong expectation."
+    def _info(self):
+        info = DatasetInfo(features=Features({"line": Value("string")}))
+        if os.environ.get("BAD_CHECKSUM"):
+            info.download_checksums = {"lines.txt": {"num_bytes": 3, "checksum": "0" * 64}}
+        return info
+
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {"path": dl_manager.download("lines.txt")})]
+
+    def _generate_examples(self, path):
+        with open(path) as f:
+            for i, line in enumerate(f): yield i, {"line": line.rstrip("\n")}
+
+
+def test_all_checks_verifies_download_checksums(tmp_path, monkeypatch):
+    (tmp_path / "lines.txt").write_text("a\nb\nc\n")
+    b = FromFile(cache_dir=str(tmp_path / "c"), base_path=str(tmp_path))
+    b.download_and_prepare(verification_mode="all_checks")
+    assert b.info.download_checksums["lines.txt"]["num_bytes"] == 6
+    assert b.as_dataset("train")["line"] == ["a", "b", "c"]
+    monkeypatch.setenv("BAD_CHECKSUM", "1")
+    bad = FromFile(cache_dir=str(tmp_path / "d"), base_path=str(tmp_path))
+    bad.download_and_prepare()   # basic checks do not look at downloads
+    with pytest.raises(NonMatchingChecksumError):
+        FromFile(cache_dir=str(tmp_path / "e"), base_path=str(tmp_path)).download_and_prepare(verification_mode="all_checks")
+
+
+class Tables(ArrowBasedBuilder):
+    def _info(self): return DatasetInfo(features=Features({"x": Value("int64"), "y": Value("string")}))
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {"parts": list(range(6))}), SplitGenerator("empty", {"parts": []})]
+    def _generate_tables(self, parts):
+        for p in parts:   # int32 on purpose: cast to the features' int64
+            yield p, pa.table({"x": pa.array(range(p * 1000, p * 1000 + 1000), pa.int32()),
+                               "y": [str(i) for i in range(1000)]})
+
+
+def test_arrow_based_builder_resume_and_num_proc(tmp_path):
+    a = Tables(cache_dir=str(tmp_path / "a"))
+    a.download_and_prepare()
+    ds = a.as_dataset("train")
+    assert ds.features["x"] == Value("int64") and ds["x"][:3] == [0, 1, 2] and len(ds) == 6000
+    assert len(a.as_dataset("empty")) == 0 and a.as_dataset("empty").features == a.info.features
+    b = Tables(cache_dir=str(tmp_path / "b"))
+    b.download_and_prepare(num_proc=2, max_shard_size="10KB")
+    assert b.as_dataset("train").data.equals(ds.data)
+
+
+class BadKeys(Numbers):
+    def _generate_examples(self, chunks):
+        for c in chunks:
+            for i in range(ROWS_PER_CHUNK): yield f"k{i}", {"id": i, "text": "", "label": 0}
+
+
+def test_duplicate_keys_across_jobs(tmp_path):
+    with pytest.raises(DuplicateKeysError, match="duplicate key 'k0' in split 'train'"):
+        BadKeys(cache_dir=str(tmp_path)).download_and_prepare(num_proc=2)
+
+
+def test_split_slice_reads_only_needed_shards(tmp_path, monkeypatch):
+    b = Numbers(cache_dir=str(tmp_path), writer_batch_size=100)
+    b.download_and_prepare(max_shard_size=4000)
+    opened = []
+    real = type(b)._read_shard
+    monkeypatch.setattr(type(b), "_read_shard", lambda self, p, m, so: opened.append(p) or real(self, p, m, so))
+    ds = b.as_dataset("train[10%:20%]")
+    assert ds["id"] == list(range(400, 800)) and len(opened) == 4
+    assert len(b.as_dataset("train[:10%]+test[-1:]", in_memory=True)) == 401
