@@ -1,0 +1,157 @@
+"""Dataset read/transform speed: dataset_kit vs `datasets` vs raw pyarrow, on the same file, in one run.
+
+    .venv/bin/python benchmarks/dataset.py            # 1M rows (about 2 minutes)
+    .venv/bin/python benchmarks/dataset.py --rows 100000
+
+Table: {id: int64, text: 200-char string, label: ClassLabel(10), arr: Array2D((4, 4), float32)}.
+Workloads (the issue's list): iterate rows as dicts; `ds[i:i+1000]` batches with numpy format; 10,000 random
+`ds[i]`; `map(batched=True)` adding a column; opening the dataset from disk (time and resident memory); and each
+read done with raw pyarrow. `datasets` is slow at per-row work, so its iteration is timed on a prefix and
+reported as a rate. Every figure is the median of `--repeat` runs.
+"""
+import argparse, gc, os, shutil, statistics, sys, tempfile, time
+import numpy as np
+import pyarrow as pa
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dataset_kit.core import disable_progress_bar
+from dataset_kit.features import Features, Value, ClassLabel, Array2D
+from dataset_kit.arrow_writer import ArrowWriter
+from dataset_kit.arrow_dataset import Dataset as DkDataset
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f: return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+def median_time(fn, repeat):
+    ts = []
+    for _ in range(repeat):
+        gc.collect(); t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+FEATURES = Features({"id": Value("int64"), "text": Value("string"), "label": ClassLabel(num_classes=10),
+                     "arr": Array2D(shape=(4, 4), dtype="float32")})
+
+def make_file(path, n, chunk=100_000):
+    rng = np.random.default_rng(0)
+    with ArrowWriter(path, features=FEATURES) as w:
+        for s in range(0, n, chunk):
+            m = min(chunk, n - s)
+            data = rng.integers(97, 123, size=m * 200, dtype=np.uint8).tobytes()
+            text = pa.StringArray.from_buffers(m, pa.py_buffer((np.arange(m + 1, dtype=np.int32) * 200).tobytes()), pa.py_buffer(data))
+            w.write_batch({"id": np.arange(s, s + m), "text": text, "label": rng.integers(0, 10, m),
+                           "arr": rng.random((m, 4, 4), dtype=np.float32)})
+
+def raw_open(path): return pa.ipc.open_stream(pa.memory_map(path)).read_all()
+
+def raw_iter(table, limit):
+    n = 0
+    for start in range(0, min(limit, table.num_rows), 1000):
+        t = table.slice(start, min(1000, limit - start))
+        cols = [c.to_pylist() for c in t.columns]
+        names = t.column_names
+        for vals in zip(*cols): n += 1; dict(zip(names, vals))
+    return n
+
+def raw_numpy_batch(table, i):
+    t = table.slice(i, 1000)
+    out = {}
+    for name, col in zip(t.column_names, t.columns):
+        arr = col.combine_chunks()
+        if isinstance(arr.type, pa.ExtensionType): arr = arr.storage
+        if pa.types.is_list(arr.type) or pa.types.is_fixed_size_list(arr.type):
+            out[name] = arr.flatten().flatten().to_numpy().reshape(len(arr), 4, 4)
+        else: out[name] = arr.to_numpy(zero_copy_only=False)
+    return out
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--hf-iter-rows", type=int, default=20_000, help="rows `datasets` iterates (it is slow)")
+    ap.add_argument("--map-rows", type=int, default=200_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    disable_progress_bar()
+    import datasets
+    datasets.disable_progress_bars(); datasets.disable_caching()
+    tmp = tempfile.mkdtemp(prefix="dk-bench-")
+    path, small = os.path.join(tmp, "data.arrow"), os.path.join(tmp, "small.arrow")
+    t = time.perf_counter(); make_file(path, args.rows); make_file(small, args.rows // 10)
+    print(f"# {args.rows:,} rows written in {time.perf_counter() - t:.1f}s ({os.path.getsize(path) / 2**20:.0f} MiB); "
+          f"datasets {datasets.__version__}, pyarrow {pa.__version__}")
+    rows, R = [], args.repeat
+    def report(name, dk, hf, raw, unit, higher_better=False):
+        ratio = (dk / hf if higher_better else hf / dk) if hf else float("nan")
+        vs_raw = (dk / raw if higher_better else raw / dk) if raw else float("nan")
+        rows.append((name, dk, hf, raw, unit, ratio, vs_raw))
+        print(f"{name:<34} dataset_kit {dk:>12,.1f} | datasets {hf:>12,.1f} | pyarrow {raw:>12,.1f} {unit:<8} "
+              f"| {ratio:6.1f}x datasets | {vs_raw:5.2f} of pyarrow speed", flush=True)
+
+    # opening: time and resident memory
+    def open_dk(p): return DkDataset.from_file(p)
+    def open_hf(p): return datasets.Dataset.from_file(p)
+    for label, p in (("open 1/10 (ms)", small), ("open full (ms)", path)):
+        report(label, median_time(lambda: open_dk(p), R) * 1e3, median_time(lambda: open_hf(p), R) * 1e3,
+               median_time(lambda: raw_open(p), R) * 1e3, "ms")
+    m0 = rss_mb(); keep = open_dk(path); m_dk = rss_mb() - m0; del keep; gc.collect()
+    print(f"{'open full: resident memory added':<34} dataset_kit {m_dk:.1f} MiB (file {os.path.getsize(path) / 2**20:.0f} MiB)")
+
+    dk, hf, raw = open_dk(path), open_hf(path), raw_open(path)
+    n = len(dk)
+    assert len(hf) == n and dk[5] ["text"] == hf[5]["text"] == raw.slice(5, 1).to_pylist()[0]["text"]
+
+    # iteration as dicts (rows/s)
+    def it(ds, limit):
+        k = 0
+        for ex in ds:
+            k += 1
+            if k >= limit: break
+        return k
+    dk_rate = n / median_time(lambda: it(dk, n), R)
+    hf_rows = min(n, args.hf_iter_rows)
+    hf_rate = hf_rows / median_time(lambda: it(hf, hf_rows), 1)
+    raw_rate = n / median_time(lambda: raw_iter(raw, n), R)
+    report("iterate rows as dicts (rows/s)", dk_rate, hf_rate, raw_rate, "rows/s", higher_better=True)
+
+    # numpy batches ds[i:i+1000]
+    rng = np.random.default_rng(1)
+    starts = rng.integers(0, n - 1000, 200)
+    dkn, hfn = dk.with_format("numpy"), hf.with_format("numpy")
+    b_dk = median_time(lambda: [dkn[int(i):int(i) + 1000] for i in starts], R) / len(starts) * 1e6
+    b_hf = median_time(lambda: [hfn[int(i):int(i) + 1000] for i in starts[:50]], 1) / 50 * 1e6
+    b_raw = median_time(lambda: [raw_numpy_batch(raw, int(i)) for i in starts], R) / len(starts) * 1e6
+    assert dkn[0:1000]["arr"].shape == (1000, 4, 4)
+    report("numpy batch ds[i:i+1000] (us)", b_dk, b_hf, b_raw, "us/batch")
+
+    # random access
+    idx = rng.integers(0, n, 10_000)
+    r_dk = median_time(lambda: [dk[int(i)] for i in idx], R) / len(idx) * 1e6
+    r_hf = median_time(lambda: [hf[int(i)] for i in idx], 1) / len(idx) * 1e6
+    cols = {c: raw.column(c) for c in raw.column_names}   # the fastest plain-pyarrow way: one scalar per column
+    r_raw = min(median_time(lambda: [{c: col[int(i)].as_py() for c, col in cols.items()} for i in idx], R),
+                median_time(lambda: [raw.slice(int(i), 1).to_pylist()[0] for i in idx[:1000]], R) * 10) / len(idx) * 1e6
+    report("random ds[i] (us)", r_dk, r_hf, r_raw, "us/row")
+
+    # map(batched=True) adding a column, on the first --map-rows rows
+    m = min(n, args.map_rows)
+    fn = lambda b: {"n_chars": [len(t) for t in b["text"]]}
+    dks, hfs = dk.select(range(m)), hf.select(range(m))
+    mp_dk = median_time(lambda: dks.map(fn, batched=True), R)
+    mp_hf = median_time(lambda: hfs.map(fn, batched=True, keep_in_memory=True), 1)
+    def raw_map():
+        sink = pa.BufferOutputStream()
+        sub = raw.slice(0, m)
+        schema = sub.schema.append(pa.field("n_chars", pa.int64()))
+        with pa.ipc.new_stream(sink, schema) as w:
+            for s in range(0, m, 1000):
+                t = sub.slice(s, 1000)
+                w.write_table(t.append_column("n_chars", pa.array(fn({"text": t.column("text").to_pylist()})["n_chars"], pa.int64())))
+        return sink.getvalue()
+    mp_raw = median_time(raw_map, R)
+    report(f"map batched +column, {m:,} rows (s)", mp_dk, mp_hf, mp_raw, "s")
+
+    print("\n| workload | dataset_kit | datasets | raw pyarrow | vs datasets | share of pyarrow speed |\n|---|---|---|---|---|---|")
+    for name, a, b, c, unit, ratio, vr in rows:
+        print(f"| {name} | {a:,.1f} | {b:,.1f} | {c:,.1f} | {ratio:.1f}× | {vr:.2f} |")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+if __name__ == "__main__": main()
