@@ -504,3 +504,24 @@ def test_iter_archive_of_a_downloaded_tar(http_server, tmp_path):
     assert len(list(it)) == 5  # re-iterable
     with open(archive, "rb") as f:
         assert [n for n, _ in dl.iter_archive(f)] == list(files)
+
+
+def test_iter_archive_tar_zst(tmp_path):
+    p = tmp_path / "a.tar.zst"
+    p.write_bytes(zstandard.ZstdCompressor().compress(make_tar({"a/1.txt": b"1", "a/.h": b"h"}, "w")))
+    assert [(n, f.read()) for n, f in DownloadManager(download_config=cfg(tmp_path)).iter_archive(str(p))] == [("a/1.txt", b"1")]
+
+
+def test_same_members_as_datasets(tmp_path):
+    "iter_archive and iter_files skip the same hidden members and files as `datasets` does."
+    datasets = pytest.importorskip("datasets")
+    files = {"d/a.txt": b"a", "d/.hidden": b"h", "__MACOSX/d/._a.txt": b"m", "d/__init__.py": b"", "d/sub/b.txt": b"b"}
+    for name, blob in (("x.tar.gz", make_tar(files)), ("x.zip", make_zip(files))):
+        p = tmp_path / name
+        p.write_bytes(blob)
+        ours = [n for n, _ in DownloadManager(download_config=cfg(tmp_path)).iter_archive(str(p))]
+        theirs = [n for n, _ in datasets.DownloadManager().iter_archive(str(p))]
+        assert ours == theirs, name
+    out = DownloadManager(download_config=cfg(tmp_path)).extract(str(tmp_path / "x.zip"))
+    ours = list(DownloadManager(download_config=cfg(tmp_path)).iter_files(out))
+    assert ours == list(datasets.DownloadManager().iter_files(out))
