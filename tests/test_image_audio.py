@@ -280,3 +280,25 @@ def test_seed_examples_decode_false_via_cast_column(files):
     assert isinstance(ds[0]["image"], PIL.Image.Image) and ds[0]["audio"]["sampling_rate"] == files["sr"]
     raw = ds.cast_column("image", Image(decode=False)).cast_column("audio", Audio(decode=False))
     assert raw[0] == {"image": {"bytes": None, "path": str(d / "rgb.png")}, "audio": {"bytes": None, "path": str(d / "tone.wav")}}
+
+
+def test_parquet_embeds_files_and_datasets_reads_them(files, tmp_path):
+    import pyarrow.parquet as pq
+    from dataset_kit.arrow_writer import ParquetWriter
+    d = files["dir"]
+    feats = Features({"image": Image(), "audio": Audio(), "album": [Image()]})
+    out = str(tmp_path / "media.parquet")
+    with ParquetWriter(out, features=feats) as w:
+        w.write_batch({"image": [str(d / "phone.jpg"), files["grey16"]], "audio": [str(d / "tone.flac"), None],
+                       "album": [[str(d / "rgb.png"), str(d / "rgb.webp")], []]})
+        w.finalize()
+    t = pq.read_table(out)
+    assert Features.from_arrow_schema(t.schema) == feats
+    rows = t.to_pylist()
+    assert rows[0]["image"] == {"bytes": (d / "phone.jpg").read_bytes(), "path": "phone.jpg"}
+    assert rows[0]["audio"] == {"bytes": (d / "tone.flac").read_bytes(), "path": "tone.flac"}
+    assert [a["path"] for a in rows[0]["album"]] == ["rgb.png", "rgb.webp"] and rows[0]["album"][1]["bytes"]
+    ds = datasets.Dataset.from_parquet(out).select_columns(["image", "album"])
+    np.testing.assert_array_equal(np.asarray(ds[1]["image"]), files["grey16"])
+    assert ds[0]["image"].size == (30, 50)
+    np.testing.assert_array_equal(np.asarray(ds[0]["album"][1]), files["rgb"])
