@@ -235,3 +235,41 @@ def test_load_from_disk_round_trip(tmp_path, cache):
     dd["train"].save_to_disk(str(tmp_path / "one"))
     assert load_from_disk(str(tmp_path / "saved"))["train"]["a"] == [1, 2]
     assert load_from_disk(str(tmp_path / "one"))["a"] == [1, 2]
+
+
+def test_path_is_a_data_folder_or_file(tmp_path, cache):
+    d = tmp_path / "mydata"
+    d.mkdir()
+    (d / "train.jsonl").write_text('{"a": 1}\n{"a": 2}\n')
+    (d / "test.jsonl").write_text('{"a": 3}\n')
+    dd = load_dataset(str(d), cache_dir=cache)
+    assert {k: v["a"] for k, v in dd.items()} == {"train": [1, 2], "test": [3]}
+    assert load_dataset(str(d / "test.jsonl"), split="train", cache_dir=cache)["a"] == [3]
+    imgs = tmp_path / "imgs"
+    for label in ["a", "b"]: _png(imgs / label / "x.png", 9)
+    assert load_dataset(str(imgs), split="train", cache_dir=cache).features["label"].names == ["a", "b"]
+
+
+def test_imagefolder_from_patterns_drop_labels_and_filters(tmp_path, cache):
+    for label, i in [("cat", 0), ("dog", 1), ("dog", 2)]: _png(tmp_path / "p" / label / f"{i}.png", i)
+    pattern = str(tmp_path / "p" / "**" / "*.png")
+    ds = load_dataset("imagefolder", data_files={"train": pattern}, split="train", cache_dir=cache)
+    assert ds["label"] == [0, 1, 1]
+    ds = load_dataset("imagefolder", data_files=pattern, drop_labels=True, split="train", cache_dir=cache)
+    assert list(ds.features) == ["image"]
+    (tmp_path / "p" / "metadata.jsonl").write_text("".join(json.dumps({"file_name": f"{l}/{i}.png", "n": i}) + "\n"
+                                                       for l, i in [("cat", 0), ("dog", 1), ("dog", 2)]))
+    ds = load_dataset("imagefolder", data_dir=str(tmp_path / "p"), filters=[("n", ">", 0)], split="train", cache_dir=cache)
+    assert ds["n"] == [1, 2] and "label" not in ds.features
+    ds = load_dataset("imagefolder", data_dir=str(tmp_path / "p"), drop_metadata=True, split="train", cache_dir=cache)
+    assert list(ds.features) == ["image", "label"]
+
+
+def test_imagefolder_zip_archive(tmp_path, cache):
+    import zipfile
+    for label, i in [("cat", 0), ("dog", 1)]: _png(tmp_path / "src" / label / f"{i}.png", 100 + i)
+    with zipfile.ZipFile(tmp_path / "train.zip", "w") as z:
+        for p in sorted((tmp_path / "src").rglob("*.png")): z.write(p, p.relative_to(tmp_path / "src"))
+    ds = load_dataset("imagefolder", data_files={"train": str(tmp_path / "train.zip")}, split="train", cache_dir=cache)
+    assert ds.features["label"].names == ["cat", "dog"] and ds["label"] == [0, 1]
+    assert np.asarray(ds[1]["image"])[0, 0, 0] == 101
