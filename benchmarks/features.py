@@ -1,7 +1,8 @@
 """Encode / decode throughput of dataset_kit.features vs `datasets` on the same data, in one process.
 
 Table: 100k rows {int64, string, ClassLabel (given as names), Array2D(4, 4) float32}.
-  encode: Python column lists -> Arrow table (dataset_kit `Features.encode_to_arrow`; datasets `Dataset.from_dict(features=)`)
+  encode: Python column lists -> Arrow table (dataset_kit `Features.encode_to_arrow`; datasets `Dataset.from_dict(features=)`,
+          and datasets' `Features.encode_batch` alone, which stops before building any Arrow data)
   decode: Arrow table -> Python columns (`Features.decode_batch(table.to_pydict())` vs `ds[:]`), and
           Arrow table -> numpy (`arrow_to_numpy` per column vs `ds.with_format("numpy")[:]`)
 Images: 2k 64x64 RGB PNGs (skipped when dataset_kit.image does not exist yet).
@@ -37,6 +38,8 @@ def table_bench(n):
     t_dk = median_time(lambda: fdk.encode_to_arrow(batch))
     t_hf = median_time(lambda: datasets.Dataset.from_dict(batch, features=fhf), repeat=1)
     report(f"encode {n:,} rows", n, t_dk, t_hf)
+    t_hf2 = median_time(lambda: fhf.encode_batch(batch), repeat=1)
+    report("  vs datasets encode_batch only", n, t_dk, t_hf2)
 
     table = fdk.encode_to_arrow(batch)
     ds = datasets.Dataset.from_dict(batch, features=fhf)
