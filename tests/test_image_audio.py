@@ -302,3 +302,33 @@ def test_parquet_embeds_files_and_datasets_reads_them(files, tmp_path):
     np.testing.assert_array_equal(np.asarray(ds[1]["image"]), files["grey16"])
     assert ds[0]["image"].size == (30, 50)
     np.testing.assert_array_equal(np.asarray(ds[0]["album"][1]), files["rgb"])
+
+
+from hypothesis import given, settings, strategies as st, HealthCheck
+import hypothesis.extra.numpy as hnp
+
+GREY = ["bool", "uint8", "uint16", ">u2", "int16", "int32", ">i4", "uint32", "float32", "int64", "float64"]
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(GREY).flatmap(lambda dt: hnp.arrays(
+    dt, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=9),
+    elements=(dict(min_value=-2**31, max_value=2**31 - 1) if dt in ("int64", "int32", ">i4") else
+              dict(min_value=0, max_value=2**31 - 1) if dt == "uint32" else
+              st.floats(allow_nan=False, allow_infinity=False, width=32) if dt == "float64" else  # float32-exact values
+              dict(allow_nan=False, allow_infinity=False) if dt == "float32" else None))))
+def test_greyscale_arrays_roundtrip_property(a):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        back = np.asarray(Image().decode_example(Image().encode_example(a)))
+    assert back.shape == a.shape
+    np.testing.assert_array_equal(back.astype(np.float64), a.astype(np.float64))
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(np.float32, st.tuples(st.integers(1, 2), st.integers(1, 300)),
+                  elements=dict(allow_nan=False, allow_infinity=False)),
+       st.sampled_from([8000, 16000, 22050, 44100]))
+def test_float_audio_roundtrip_property(a, sr):
+    out = Audio().decode_example(Audio().encode_example({"array": a, "sampling_rate": sr}))
+    np.testing.assert_array_equal(out.get_all_samples().data, a)
+    assert out["sampling_rate"] == sr
