@@ -273,3 +273,22 @@ def test_imagefolder_zip_archive(tmp_path, cache):
     ds = load_dataset("imagefolder", data_files={"train": str(tmp_path / "train.zip")}, split="train", cache_dir=cache)
     assert ds.features["label"].names == ["cat", "dog"] and ds["label"] == [0, 1]
     assert np.asarray(ds[1]["image"])[0, 0, 0] == 101
+
+
+def test_big_csv_path_streams_blocks_with_the_same_result(tmp_path, cache, monkeypatch):
+    import dataset_kit.packaged as packaged
+    (tmp_path / "x.csv").write_text("a,b,when\n" + "".join(f"{i},{i / 2},2020-01-{i % 28 + 1:02d}\n" for i in range(3000)))
+    whole = load_dataset("csv", data_files=str(tmp_path / "x.csv"), split="train", cache_dir=cache)
+    monkeypatch.setattr(packaged, "_STREAM_ABOVE", 0)  # every file takes the block-streaming path
+    streamed = load_dataset("csv", data_files=str(tmp_path / "x.csv"), split="train", cache_dir=str(tmp_path / "c2"))
+    assert streamed.to_dict() == whole.to_dict() and streamed.features == whole.features
+
+
+def test_remote_files_through_fsspec(cache):
+    import fsspec, uuid
+    root = f"/bucket-{uuid.uuid4().hex[:6]}"
+    fsspec.filesystem("memory").pipe({f"{root}/train.csv": b"a,b\n1,x\n2,y\n", f"{root}/test.csv": b"a,b\n3,z\n"})
+    dd = load_dataset("csv", data_dir=f"memory://{root}", cache_dir=cache)
+    assert {k: v["a"] for k, v in dd.items()} == {"train": [1, 2], "test": [3]}
+    it = load_dataset("csv", data_files={"test": f"memory://{root}/test.csv"}, split="test", streaming=True)
+    assert list(it) == [{"a": 3, "b": "z"}]
