@@ -8,10 +8,12 @@ process so it does not share our GIL), fetched into an empty cache each time: da
 `DownloadManager.download` (HEAD + GET + sha256 of every byte), `datasets`' `DownloadManager.download`,
 `curl -o` (the same HTTP transfer without a cache), and `cp` of the source file (the disk ceiling).
 Extract: a tar of 1 MB files: dataset_kit's `DownloadManager.extract` (member checks + `data` filter + atomic
-rename), `datasets`' `DownloadManager.extract`, and `tar -xf`. Every figure is the median of `--repeat` runs
+rename), `datasets`' `DownloadManager.extract`, and `tar -xf`. Tools run round-robin, `--repeat` times, and each
+figure is a median; CPU seconds (this process and its children: for dataset_kit/datasets the client only, for
+curl/cp/tar the command) are shown beside wall time because they suffer less from other load on the machine
 (files on tmpfs `/dev/shm` by default, `--dir` to change: on a real disk writeback noise dominates).
 """
-import argparse, io, os, shutil, statistics, subprocess, sys, tarfile, tempfile, time
+import argparse, io, os, resource, shutil, statistics, subprocess, sys, tarfile, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -29,14 +31,24 @@ time.sleep(3600)
 """
 
 
-def median_time(fn, repeat, setup=None):
-    "Median wall time of `fn`; dirty pages are flushed first so one run's writeback is not billed to the next."
-    ts = []
+def cpu_seconds():
+    "CPU time of this process (all threads) plus its finished children."
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+def race(tools, repeat):
+    """Run `tools` {name: (fn, setup)} round-robin `repeat` times (so load from other processes hits all alike);
+    return {name: (median wall seconds, median CPU seconds)}. Dirty pages are flushed before each run."""
+    wall, cpu = {n: [] for n in tools}, {n: [] for n in tools}
     for _ in range(repeat):
-        if setup: setup()
-        os.sync()
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+        for name, (fn, setup) in tools.items():
+            if setup: setup()
+            os.sync()
+            t, c = time.perf_counter(), cpu_seconds()
+            fn()
+            wall[name].append(time.perf_counter() - t); cpu[name].append(cpu_seconds() - c)
+    return {n: (statistics.median(wall[n]), statistics.median(cpu[n])) for n in tools}
 
 
 def fresh(path):
@@ -60,50 +72,43 @@ def main():
     server = subprocess.Popen([sys.executable, "-c", SERVER, src], stdout=subprocess.PIPE, text=True)
     try:
         url = f"http://127.0.0.1:{server.stdout.readline().strip()}/big.bin"
-        cache = os.path.join(work, "cache")
-        rows = []
-        t = median_time(lambda: DownloadManager(download_config=DownloadConfig(cache_dir=cache, disable_tqdm=True)).download(url),
-                        args.repeat, lambda: fresh(cache))
-        rows.append(("download", "dataset_kit", t))
-        out = os.path.join(work, "curl.bin")
-        rows.append(("download", "curl -o", median_time(lambda: subprocess.run(["curl", "-s", "-o", out, url], check=True), args.repeat)))
-        rows.append(("download", "cp", median_time(lambda: subprocess.run(["cp", src, out], check=True), args.repeat)))
+        cache, hf_cache, out = os.path.join(work, "cache"), os.path.join(work, "hf"), os.path.join(work, "curl.bin")
+        tools = {
+            "dataset_kit": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=cache, disable_tqdm=True)).download(url),
+                            lambda: fresh(cache)),
+            "curl -o": (lambda: subprocess.run(["curl", "-s", "-o", out, url], check=True), None),
+            "cp": (lambda: subprocess.run(["cp", src, out], check=True), None),
+        }
         try:
             import datasets
             datasets.disable_progress_bars()
-            hf_cache = os.path.join(work, "hf")
-            t = median_time(lambda: datasets.DownloadManager(download_config=datasets.DownloadConfig(cache_dir=hf_cache)).download(url),
-                            args.repeat, lambda: fresh(hf_cache))
-            rows.append(("download", "datasets", t))
-        except Exception as e:  # report, don't hide
-            print(f"datasets download failed: {type(e).__name__}: {e}")
+            tools["datasets"] = (lambda: datasets.DownloadManager(download_config=datasets.DownloadConfig(cache_dir=hf_cache)).download(url),
+                                 lambda: fresh(hf_cache))
+        except ImportError as e:
+            print(f"datasets not available: {e}")
+        results = [("download", name, *r) for name, r in race(tools, args.repeat).items()]
 
         tar_path = os.path.join(work, "big.tar")
         with open(src, "rb") as f, tarfile.open(tar_path, "w") as tar:
             for i in range(args.mb):
                 ti = tarfile.TarInfo(f"data/{i:05d}.bin"); ti.size = 2**20
                 tar.addfile(ti, io.BytesIO(f.read(2**20)))
-        ex_cache = os.path.join(work, "excache")
-        t = median_time(lambda: DownloadManager(download_config=DownloadConfig(cache_dir=ex_cache, disable_tqdm=True)).extract(tar_path),
-                        args.repeat, lambda: fresh(ex_cache))
-        rows.append(("extract", "dataset_kit", t))
-        tar_out = os.path.join(work, "tar_out")
-        rows.append(("extract", "tar -xf", median_time(lambda: subprocess.run(["tar", "-xf", tar_path, "-C", tar_out], check=True),
-                                                      args.repeat, lambda: fresh(tar_out))))
-        try:
-            import datasets
-            hf_ex = os.path.join(work, "hfex")
-            t = median_time(lambda: datasets.DownloadManager(download_config=datasets.DownloadConfig(cache_dir=hf_ex)).extract(tar_path),
-                            args.repeat, lambda: fresh(hf_ex))
-            rows.append(("extract", "datasets", t))
-        except Exception as e:
-            print(f"datasets extract failed: {type(e).__name__}: {e}")
+        ex_cache, tar_out, hf_ex = (os.path.join(work, n) for n in ("excache", "tar_out", "hfex"))
+        tools = {
+            "dataset_kit": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=ex_cache, disable_tqdm=True)).extract(tar_path),
+                            lambda: fresh(ex_cache)),
+            "tar -xf": (lambda: subprocess.run(["tar", "-xf", tar_path, "-C", tar_out], check=True), lambda: fresh(tar_out)),
+        }
+        if "datasets" in sys.modules:
+            tools["datasets"] = (lambda: datasets.DownloadManager(download_config=datasets.DownloadConfig(cache_dir=hf_ex)).extract(tar_path),
+                                 lambda: fresh(hf_ex))
+        results += [("extract", name, *r) for name, r in race(tools, args.repeat).items()]
 
-        print(f"\n{args.mb} MB in {work}, median of {args.repeat}")
-        print(f"{'workload':10} {'tool':12} {'seconds':>8} {'MB/s':>8} {'time / dataset_kit time':>24}")
-        base = {w: t for w, tool, t in rows if tool == "dataset_kit"}
-        for w, tool, t in rows:
-            print(f"{w:10} {tool:12} {t:8.3f} {args.mb / t:8.0f} {t / base[w]:24.2f}")
+        print(f"\n{args.mb} MB in {work}, median of {args.repeat} round-robin runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(f"{'workload':10} {'tool':12} {'wall s':>7} {'MB/s':>6} {'CPU s':>6} {'wall / dataset_kit wall':>24}")
+        base = {w: t for w, tool, t, c in results if tool == "dataset_kit"}
+        for w, tool, t, c in results:
+            print(f"{w:10} {tool:12} {t:7.3f} {args.mb / t:6.0f} {c:6.2f} {t / base[w]:24.2f}")
     finally:
         server.kill(); server.wait()
         shutil.rmtree(work, ignore_errors=True)
