@@ -19,8 +19,14 @@ from dataset_kit.features import Features, Value, ClassLabel, Array2D
 from dataset_kit.arrow_writer import ArrowWriter
 from dataset_kit.arrow_dataset import Dataset as DkDataset
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f: return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def mem_mb() -> tuple:
+    "(anonymous resident MiB, total resident MiB): mapped file pages count in the second only."
+    vals = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("RssAnon", "VmRSS"): vals[k] = int(v.split()[0]) / 1024
+    return vals["RssAnon"], vals["VmRSS"]
 
 def median_time(fn, repeat):
     ts = []
@@ -47,7 +53,7 @@ def raw_iter(table, limit):
     n = 0
     for start in range(0, min(limit, table.num_rows), 1000):
         t = table.slice(start, min(1000, limit - start))
-        cols = [c.to_pylist() for c in t.columns]
+        cols = [(c.combine_chunks().storage if isinstance(c.type, pa.ExtensionType) else c).to_pylist() for c in t.columns]
         names = t.column_names
         for vals in zip(*cols): n += 1; dict(zip(names, vals))
     return n
@@ -92,8 +98,10 @@ def main():
     for label, p in (("open 1/10 (ms)", small), ("open full (ms)", path)):
         report(label, median_time(lambda: open_dk(p), R) * 1e3, median_time(lambda: open_hf(p), R) * 1e3,
                median_time(lambda: raw_open(p), R) * 1e3, "ms")
-    m0 = rss_mb(); keep = open_dk(path); m_dk = rss_mb() - m0; del keep; gc.collect()
-    print(f"{'open full: resident memory added':<34} dataset_kit {m_dk:.1f} MiB (file {os.path.getsize(path) / 2**20:.0f} MiB)")
+    for label, opener in (("dataset_kit", open_dk), ("datasets", open_hf), ("pyarrow", raw_open)):
+        gc.collect(); a0, r0 = mem_mb(); keep = opener(path); a1, r1 = mem_mb(); del keep; gc.collect()
+        print(f"{'open full: memory added':<34} {label:<12} {a1 - a0:6.1f} MiB allocated, {r1 - r0:6.1f} MiB resident incl. "
+              f"mapped file pages (file {os.path.getsize(path) / 2**20:.0f} MiB)")
 
     dk, hf, raw = open_dk(path), open_hf(path), raw_open(path)
     n = len(dk)
