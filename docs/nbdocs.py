@@ -5,7 +5,7 @@ processors (the ones `nbdev_docs` runs before handing over to Quarto, which cann
 notebook and writes the processed copies to `docs/nbs/`, which myst-nb renders. Set `DOCS_EXECUTE=1` to run each
 notebook first (in-process, with execnb) so the pages show fresh outputs; otherwise the saved outputs are shown.
 """
-import os, sys, json
+import os, re, sys, json
 from pathlib import Path
 
 DOCS = Path(__file__).parent
@@ -89,10 +89,10 @@ def write_readme(out=ROOT / "README.md"):
     with tempfile.TemporaryDirectory() as d:
         try:
             os.chdir(ROOT)
-            path = process_notebook(ROOT / "nbs" / "index.ipynb", Path(d))
+            path = process_notebook(ROOT / "nbs" / "index.ipynb", Path(d), execute=True)
         finally: os.chdir(cwd)
         body, _ = MarkdownExporter().from_filename(str(path))
-    Path(out).write_text(body.strip() + "\n")
+    Path(out).write_text(re.sub(r"\n{3,}", "\n\n", body).strip() + "\n")
 
 
 if __name__ == "__main__": write_readme()
