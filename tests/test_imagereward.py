@@ -1,5 +1,5 @@
 """ImageRewardDB: the miniature repository, the zip-part parsing, and the builder, from disk and over HTTP."""
-import os, re, threading, warnings, zipfile
+import os, re, shutil, threading, warnings, zipfile
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -132,3 +132,157 @@ def test_not_webp_member(tmp_path, repo):
         warnings.simplefilter("always")
         rows = list(iter_part_examples(part, path, zip_members(path), on_bad_record="skip"))
     assert len(rows) == len(repo.records[part]) - 1 and "not a WebP image" in str(w[0].message)
+
+
+# --- the builder ------------------------------------------------------------------------------------------------
+
+import numpy as np
+from dataset_kit import Image, VerificationMode, disable_progress_bar
+from dataset_kit.catalog.imagereward_db import ImageRewardDB
+
+disable_progress_bar()
+
+
+def prepare(root, config, cache, **kw):
+    b = ImageRewardDB(cache_dir=str(cache), config_name=config, data_dir=str(root), **kw.pop("builder_kwargs", {}))
+    b.download_and_prepare(**kw)
+    return b
+
+
+def paths_of(ds, column="image"):
+    return [x["path"] for x in ds.cast_column(column, Image(decode=False))[column]]
+
+
+def keys_of(builder, split):
+    "The keys `_generate_examples` yields for `split` (what the duplicate-key check sees)."
+    from dataset_kit import DownloadManager
+    gens = {str(g.name): g for g in builder._split_generators(DownloadManager())}
+    return [k for k, _ in builder._generate_examples(**gens[split].gen_kwargs)]
+
+
+@pytest.mark.parametrize("scale", [1, 2, 4, 8])
+def test_every_size_prepares(repo, tmp_path, scale):
+    b = prepare(repo.root, f"{scale}k", tmp_path)  # default BASIC_CHECKS: sizes match the metadata tables
+    ds = b.as_dataset()
+    assert {s: len(ds[s]) for s in ("train", "validation", "test")} == {
+        s: len(repo.split_records(s, 4 * scale if s == "train" else None)) for s in ("train", "validation", "test")}
+    assert b.info.license == "Apache-2.0" and "xu2023imagereward" in b.info.citation
+
+
+def test_1k_train_is_exactly_parts_1_to_4(repo, tmp_path):
+    ds = prepare(repo.root, "1k", tmp_path).as_dataset(split="train")
+    assert sorted(paths_of(ds)) == sorted(r["image_path"] for r in repo.split_records("train", 4))
+    assert {p.split("/")[2] for p in paths_of(ds)} == {"train_1", "train_2", "train_3", "train_4"}
+    row = ds[0]
+    assert row["image"].format == "WEBP" and row["image"].size == (16, 16)
+    rec = next(r for r in repo.split_records("train", 4) if r["image_path"] == paths_of(ds.select([0]))[0])
+    assert {k: row[k] for k in rec if k != "image_path"} == {k: v for k, v in rec.items() if k != "image_path"}
+    assert str(ds.features["rank"].dtype) == "int8"
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_group_and_pair_configs(repo, tmp_path, scale):
+    recs = repo.split_records("train", 4 * scale)
+    groups = prepare(repo.root, f"{scale}k_group", tmp_path / "g").as_dataset(split="train")
+    assert len(groups) == len({r["prompt_id"] for r in recs})
+    g = groups[0]
+    mine = [r for r in recs if r["prompt_id"] == g["prompt_id"]]
+    assert g["rank"] == [r["rank"] for r in mine] and len(g["image"]) == len(mine)
+    b = prepare(repo.root, f"{scale}k_pair", tmp_path / "p")
+    pairs = b.as_dataset(split="train")
+    assert len(pairs) == count_pairs(recs)
+    assert all(x < y for x, y in zip(pairs["rank_better"], pairs["rank_worse"]))
+    both = list(zip(paths_of(pairs, "img_better"), paths_of(pairs, "img_worse")))
+    assert len(set(both)) == len(both)
+    keys = keys_of(b, "train")
+    assert len(keys) == len(set(keys)) == len(pairs)
+
+
+def raises(pattern, fn, *args, **kw):
+    "Call fn; it must raise an error whose message, or that of an error it was raised from, matches `pattern`."
+    with pytest.raises(Exception) as info: fn(*args, **kw)
+    chain, e = [], info.value
+    while e is not None and len(chain) < 10: chain.append(f"{type(e).__name__}: {e}"); e = e.__cause__ or e.__context__
+    assert any(re.search(pattern, m, re.S) for m in chain), chain
+    return info.value
+
+
+def copy_repo(repo, dst):
+    shutil.copytree(repo.root, dst)
+    return str(dst)
+
+
+def rewrite_part(root, part, records, drop_images=()):
+    split = part.rsplit("_", 1)[0]
+    path = os.path.join(root, "images", split, f"{part}.zip")
+    zf = zipfile.ZipFile(path)
+    images = {n: zf.read(n) for n in zf.namelist() if n.endswith(".webp") and n not in drop_images}
+    zf.close()
+    write_part_zip(path, part, records, images)
+
+
+def test_partial_copy_fails_basic_checks_passes_no_checks(repo, tmp_path):
+    root = copy_repo(repo, tmp_path / "partial")
+    recs = repo.records["train_2"]
+    keep = [r for r in recs if r["prompt_id"] == recs[0]["prompt_id"]]  # train_2 lost its last prompt
+    rewrite_part(root, "train_2", keep)
+    raises("train", prepare, root, "1k", tmp_path / "c1")
+    ds = prepare(root, "1k", tmp_path / "c2", verification_mode=VerificationMode.NO_CHECKS).as_dataset(split="train")
+    assert len(ds) == len(repo.split_records("train", 4)) - (len(recs) - len(keep))
+
+
+def test_bad_record_error_or_skip(repo, tmp_path):
+    root = copy_repo(repo, tmp_path / "bad")
+    recs = [dict(r) for r in repo.records["train_3"]]
+    del recs[2]["fidelity_rating"]
+    rewrite_part(root, "train_3", recs)
+    raises(r"ImageRewardFormatError: train_3.json record 2 .* misses field\(s\) \['fidelity_rating'\]",
+           prepare, root, "1k", tmp_path / "c1")
+    with pytest.warns(UserWarning, match="train_3.json record 2"):
+        b = prepare(root, "1k", tmp_path / "c2", verification_mode="no_checks", builder_kwargs={"on_bad_record": "skip"})
+    assert len(b.as_dataset(split="train")) == len(repo.split_records("train", 4)) - 1
+
+
+def test_missing_image_and_corrupt_zip(repo, tmp_path):
+    root = copy_repo(repo, tmp_path / "bad")
+    gone = repo.records["train_4"][0]["image_path"].split("/")[-1]
+    rewrite_part(root, "train_4", repo.records["train_4"], drop_images={gone})
+    raises(f"train_4.json record 0 .*{gone} is missing from train_4.zip", prepare, root, "1k", tmp_path / "c1")
+    root = copy_repo(repo, tmp_path / "corrupt")
+    path = os.path.join(root, "images", "validation", "validation_2.zip")
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[: len(data) // 2])
+    raises("part validation_2 .* is not a readable zip", prepare, root, "1k", tmp_path / "c2")
+
+
+def test_num_proc_gives_the_same_rows(repo, tmp_path):
+    one = prepare(repo.root, "2k_pair", tmp_path / "a").as_dataset(split="train")
+    two = prepare(repo.root, "2k_pair", tmp_path / "b", num_proc=2).as_dataset(split="train")
+    key = lambda ds: sorted(zip(paths_of(ds, "img_better"), paths_of(ds, "img_worse")))
+    assert key(one) == key(two)
+
+
+def comparable(row):
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, list) and v and hasattr(v[0], "size"): out[k] = [np.asarray(x).tolist() for x in v]
+        elif hasattr(v, "size") and hasattr(v, "mode"): out[k] = np.asarray(v).tolist()
+        else: out[k] = v
+    return out
+
+
+@pytest.mark.parametrize("config", ["1k", "1k_pair", "1k_group"])
+def test_streaming_over_http_yields_the_prepared_rows(repo, server, tmp_path, config):
+    url, _ = server
+    prepared = prepare(repo.root, config, tmp_path).as_dataset()
+    for split in ("train", "validation"):
+        streamed = ImageRewardDB(config_name=config, data_dir=url, cache_dir=str(tmp_path / "s")).as_streaming_dataset(split=split)
+        assert [comparable(r) for r in streamed] == [comparable(r) for r in prepared[split]]
+
+
+def test_prepare_from_http_equals_local(repo, server, tmp_path):
+    url, _ = server
+    local = prepare(repo.root, "1k", tmp_path / "a").as_dataset(split="validation")
+    remote = ImageRewardDB(cache_dir=str(tmp_path / "b"), config_name="1k", data_dir=url)
+    remote.download_and_prepare()
+    assert [comparable(r) for r in remote.as_dataset(split="validation")] == [comparable(r) for r in local]
