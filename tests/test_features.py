@@ -172,7 +172,7 @@ def _plain(v):
     if isinstance(v, list): return [_plain(x) for x in v]
     return v
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(batches())
 def test_columnar_equals_row_path(fb):
     f, column = fb
@@ -182,7 +182,7 @@ def test_columnar_equals_row_path(fb):
     assert _pylist(table.column("col")) == expected.to_pylist()
     assert dk.Features.from_arrow_schema(table.schema) == f
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(batches())
 def test_datasets_reads_what_we_write(tmp_path_factory, fb):
     f, column = fb
