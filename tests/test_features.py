@@ -198,3 +198,29 @@ def test_error_names_nested_path_and_value():
         f.encode_to_arrow({"qa": [{"labels": ["yes"]}, {"labels": ["no", "yes"]}, {"labels": ["maybe"]}]})
     with pytest.raises(ValueError, match=r"Column 'qa\.labels\[1\]'.*'maybe'"):
         f.encode_example({"qa": {"labels": ["yes", "maybe"]}})
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=4),
+                     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=3), kids, max_size=3), max_leaves=8)
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_json, max_size=6))
+def test_json_round_trips_exactly(values):
+    f = dk.Features({"a": dk.Json()})
+    t = f.encode_to_arrow({"a": values})
+    assert f.decode_column(t.column("a").to_pylist(), "a") == values
+
+def _fill(v, feature):
+    "The value as stored under `feature` (struct unions fill missing keys with None)."
+    if v is None: return None
+    if isinstance(feature, dict): return {k: _fill(v.get(k), sub) for k, sub in feature.items()}
+    if isinstance(feature, dk.List): return [_fill(x, feature.feature) for x in v]
+    if isinstance(feature, dk.Value) and feature.dtype == "float64": return float(v)
+    return v
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_json, max_size=6))
+def test_use_json_inference_always_encodes(values):
+    f = dk.infer_features({"a": values}, on_mixed_types="use_json")
+    t = f.encode_to_arrow({"a": values})
+    decoded = f.decode_column(t.column("a").to_pylist(), "a")
+    assert decoded == [_fill(v, f["a"]) for v in values]
