@@ -5,7 +5,9 @@
 
 Download: a file of random bytes served by the loopback test server (tests/http_server.py, run in its own
 process so it does not share our GIL), fetched into an empty cache each time: dataset_kit's
-`DownloadManager.download` (HEAD + GET + sha256 of every byte), `datasets`' `DownloadManager.download`,
+`DownloadManager.download` (HEAD + GET + sha256 of every byte, the seed's default `record_checksums=True`), the
+same with `record_checksums=False` ("dk no sha256"), `datasets`' `DownloadManager.download` (whose default, in
+datasets 5, is `record_checksums=False`),
 `curl -o` (the same HTTP transfer without a cache), and `cp` of the source file (the disk ceiling).
 Extract: a tar of 1 MB files: dataset_kit's `DownloadManager.extract` (member checks + `data` filter + atomic
 rename), `datasets`' `DownloadManager.extract`, and `tar -xf`. Tools run round-robin, `--repeat` times, and each
@@ -76,6 +78,8 @@ def main():
         tools = {
             "dataset_kit": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=cache, disable_tqdm=True)).download(url),
                             lambda: fresh(cache)),
+            "dk no sha256": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=cache, disable_tqdm=True),
+                                                     record_checksums=False).download(url), lambda: fresh(cache)),
             "curl -o": (lambda: subprocess.run(["curl", "-s", "-o", out, url], check=True), None),
             "cp": (lambda: subprocess.run(["cp", src, out], check=True), None),
         }
@@ -105,10 +109,10 @@ def main():
         results += [("extract", name, *r) for name, r in race(tools, args.repeat).items()]
 
         print(f"\n{args.mb} MB in {work}, median of {args.repeat} round-robin runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"{'workload':10} {'tool':12} {'wall s':>7} {'MB/s':>6} {'CPU s':>6} {'wall / dataset_kit wall':>24}")
+        print(f"{'workload':10} {'tool':13} {'wall s':>7} {'MB/s':>6} {'CPU s':>6} {'wall / dataset_kit wall':>24}")
         base = {w: t for w, tool, t, c in results if tool == "dataset_kit"}
         for w, tool, t, c in results:
-            print(f"{w:10} {tool:12} {t:7.3f} {args.mb / t:6.0f} {c:6.2f} {t / base[w]:24.2f}")
+            print(f"{w:10} {tool:13} {t:7.3f} {args.mb / t:6.0f} {c:6.2f} {t / base[w]:24.2f}")
     finally:
         server.kill(); server.wait()
         shutil.rmtree(work, ignore_errors=True)

@@ -525,3 +525,11 @@ def test_same_members_as_datasets(tmp_path):
     out = DownloadManager(download_config=cfg(tmp_path)).extract(str(tmp_path / "x.zip"))
     ours = list(DownloadManager(download_config=cfg(tmp_path)).iter_files(out))
     assert ours == list(datasets.DownloadManager().iter_files(out))
+
+
+def test_streaming_through_a_proxy(http_server):
+    http_server.add("/p.zip", make_zip({"a.txt": b"via proxy"}))
+    config = DownloadConfig(proxies={"http": http_server.url("")})
+    with xopen("zip://a.txt::http://dataset-kit.invalid/p.zip", download_config=config) as f:
+        assert f.read() == "via proxy"
+    assert http_server.count("GET", "/p.zip") >= 1
