@@ -82,6 +82,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="dk-bench-")
     path, small = os.path.join(tmp, "data.arrow"), os.path.join(tmp, "small.arrow")
     t = time.perf_counter(); make_file(path, args.rows); make_file(small, args.rows // 10)
+    hf_layout = os.path.join(tmp, "hf_layout.arrow")  # the same rows in 1,000-row record batches, as `datasets` writes them
+    tb = raw_open(path)
+    with pa.OSFile(hf_layout, "wb") as f, pa.ipc.new_stream(f, tb.schema) as w: w.write_table(tb, max_chunksize=1000)
+    del tb
     print(f"# {args.rows:,} rows written in {time.perf_counter() - t:.1f}s ({os.path.getsize(path) / 2**20:.0f} MiB); "
           f"datasets {datasets.__version__}, pyarrow {pa.__version__}")
     rows, R = [], args.repeat
@@ -89,13 +93,13 @@ def main():
         ratio = (dk / hf if higher_better else hf / dk) if hf else float("nan")
         vs_raw = (dk / raw if higher_better else raw / dk) if raw else float("nan")
         rows.append((name, dk, hf, raw, unit, ratio, vs_raw))
-        print(f"{name:<34} dataset_kit {dk:>12,.1f} | datasets {hf:>12,.1f} | pyarrow {raw:>12,.1f} {unit:<8} "
+        print(f"{name:<34} dataset_kit {dk:>12,.3f} | datasets {hf:>12,.3f} | pyarrow {raw:>12,.3f} {unit:<8} "
               f"| {ratio:6.1f}x datasets | {vs_raw:5.2f} of pyarrow speed", flush=True)
 
     # opening: time and resident memory
     def open_dk(p): return DkDataset.from_file(p)
     def open_hf(p): return datasets.Dataset.from_file(p)
-    for label, p in (("open 1/10 (ms)", small), ("open full (ms)", path)):
+    for label, p in (("open 1/10 (ms)", small), ("open full (ms)", path), ("open full, 1000-row batches (ms)", hf_layout)):
         report(label, median_time(lambda: open_dk(p), R) * 1e3, median_time(lambda: open_hf(p), R) * 1e3,
                median_time(lambda: raw_open(p), R) * 1e3, "ms")
     for label, opener in (("dataset_kit", open_dk), ("datasets", open_hf), ("pyarrow", raw_open)):
@@ -159,7 +163,7 @@ def main():
 
     print("\n| workload | dataset_kit | datasets | raw pyarrow | vs datasets | share of pyarrow speed |\n|---|---|---|---|---|---|")
     for name, a, b, c, unit, ratio, vr in rows:
-        print(f"| {name} | {a:,.1f} | {b:,.1f} | {c:,.1f} | {ratio:.1f}× | {vr:.2f} |")
+        print(f"| {name} | {a:,.3g} | {b:,.3g} | {c:,.3g} | {ratio:.1f}× | {vr:.2f} |")
     shutil.rmtree(tmp, ignore_errors=True)
 
 if __name__ == "__main__": main()
