@@ -262,9 +262,9 @@ def test_duplicate_keys_across_jobs(tmp_path):
 def test_split_slice_reads_only_needed_shards(tmp_path, monkeypatch):
     b = Numbers(cache_dir=str(tmp_path), writer_batch_size=100)
     b.download_and_prepare(max_shard_size=4000)
-    opened = []
-    real = type(b)._read_shard
-    monkeypatch.setattr(type(b), "_read_shard", lambda self, p, m, so: opened.append(p) or real(self, p, m, so))
+    import dataset_kit.arrow_reader as reader
+    opened, real = [], reader.read_shard
+    monkeypatch.setattr(reader, "read_shard", lambda p, *a: opened.append(p) or real(p, *a))
     ds = b.as_dataset("train[10%:20%]")
     assert ds["id"] == list(range(400, 800)) and len(opened) == 4
     assert len(b.as_dataset("train[:10%]+test[-1:]", in_memory=True)) == 401
