@@ -286,3 +286,12 @@ def test_prepare_from_http_equals_local(repo, server, tmp_path):
     remote = ImageRewardDB(cache_dir=str(tmp_path / "b"), config_name="1k", data_dir=url)
     remote.download_and_prepare()
     assert [comparable(r) for r in remote.as_dataset(split="validation")] == [comparable(r) for r in local]
+
+
+def test_load_dataset_streaming_locally_and_base_path(repo, tmp_path):
+    from dataset_kit import load_dataset
+    streamed = load_dataset("imagereward_db", "1k_pair", data_dir=str(repo.root), split="validation", streaming=True)
+    b = ImageRewardDB(cache_dir=str(tmp_path), config_name="1k_pair", base_path=str(repo.root))  # base_path, no data_dir
+    b.download_and_prepare()
+    assert [comparable(r) for r in streamed] == [comparable(r) for r in b.as_dataset(split="validation")]
+    raises("on_bad_record='ignore'", load_dataset, "imagereward_db", "1k", data_dir=str(repo.root), on_bad_record="ignore")
