@@ -292,3 +292,19 @@ def test_remote_files_through_fsspec(cache):
     assert {k: v["a"] for k, v in dd.items()} == {"train": [1, 2], "test": [3]}
     it = load_dataset("csv", data_files={"test": f"memory://{root}/test.csv"}, split="test", streaming=True)
     assert list(it) == [{"a": 3, "b": "z"}]
+
+
+CSV_OPTION_CASES = [
+    {}, {"header": None}, {"names": ["x", "y", "z"]}, {"header": 0, "names": ["x", "y", "z"]}, {"usecols": ["a", "c"]},
+    {"usecols": [0, 2]}, {"skiprows": 1, "header": None}, {"na_values": ["zero"]}, {"keep_default_na": False},
+    {"na_filter": False}, {"true_values": ["yes"], "false_values": ["no"]}, {"nrows": 2}, {"sep": ";"},
+]
+
+@pytest.mark.parametrize("opts", CSV_OPTION_CASES, ids=[str(o) for o in CSV_OPTION_CASES])
+def test_csv_options_match_datasets(tmp_path, cache, opts):
+    sep = opts.get("sep", ",")
+    rows = [["a", "b", "c"], ["1", "zero", "yes"], ["2", "", "no"], ["3", "NA", "yes"], ["4", "x y", "no"]]
+    (tmp_path / "o.csv").write_text("".join(sep.join(r) + "\n" for r in rows))
+    ours = load_dataset("csv", data_files=str(tmp_path / "o.csv"), split="train", cache_dir=cache, **opts)
+    theirs = hf_load("csv", data_files=str(tmp_path / "o.csv"), split="train", cache_dir=str(tmp_path / "hf"), **opts)
+    assert ours.to_dict() == theirs.to_dict()
