@@ -308,3 +308,15 @@ def test_csv_options_match_datasets(tmp_path, cache, opts):
     ours = load_dataset("csv", data_files=str(tmp_path / "o.csv"), split="train", cache_dir=cache, **opts)
     theirs = hf_load("csv", data_files=str(tmp_path / "o.csv"), split="train", cache_dir=str(tmp_path / "hf"), **opts)
     assert ours.to_dict() == theirs.to_dict()
+
+
+JSON_CASES = {"mixed": [{"v": 1}, {"v": "one"}, {"v": [1]}], "missing_keys": [{"a": 1}, {"b": "x"}, {"a": 2, "b": "y"}],
+              "nested": [{"a": {"b": [1, 2], "c": "x"}}, {"a": {"b": [], "c": None}}], "ints_then_floats": [{"a": 1}, {"a": 1.5}]}
+
+@pytest.mark.parametrize("case", sorted(JSON_CASES))
+def test_json_types_match_datasets(tmp_path, cache, case):
+    (tmp_path / "j.jsonl").write_text("".join(json.dumps(r) + "\n" for r in JSON_CASES[case]))
+    ours = load_dataset("json", data_files=str(tmp_path / "j.jsonl"), split="train", cache_dir=cache)
+    theirs = hf_load("json", data_files=str(tmp_path / "j.jsonl"), split="train", cache_dir=str(tmp_path / "hf"))
+    assert ours.to_list() == theirs.to_list()
+    assert {k: type(v).__name__ for k, v in ours.features.items()} == {k: type(v).__name__ for k, v in theirs.features.items()}
