@@ -268,3 +268,33 @@ def test_split_slice_reads_only_needed_shards(tmp_path, monkeypatch):
     ds = b.as_dataset("train[10%:20%]")
     assert ds["id"] == list(range(400, 800)) and len(opened) == 4
     assert len(b.as_dataset("train[:10%]+test[-1:]", in_memory=True)) == 401
+
+
+class Pictures(GeneratorBasedBuilder):
+    "Yields image *paths*: Arrow shards keep the paths, Parquet shards embed the bytes."
+    def _info(self):
+        from dataset_kit.image import Image
+        return DatasetInfo(features=Features({"image": Image(), "i": Value("int32")}))
+
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {"paths": sorted(glob.glob(os.path.join(self.config.data_dir, "*.png")))})]
+
+    def _generate_examples(self, paths):
+        for i, p in enumerate(paths): yield i, {"image": p, "i": i}
+
+
+def test_parquet_embeds_image_bytes(tmp_path):
+    import numpy as np
+    import pyarrow.parquet as pq
+    from PIL import Image as PILImage
+    src = tmp_path / "src"; src.mkdir()
+    for i in range(3): PILImage.fromarray(np.full((8, 8, 3), 40 * i, np.uint8)).save(src / f"{i}.png")
+    b = Pictures(cache_dir=str(tmp_path / "c"), data_dir=str(src))
+    b.download_and_prepare(str(tmp_path / "pq"), file_format="parquet")
+    col = pq.read_table(tmp_path / "pq" / "pictures-train.parquet")["image"].to_pylist()
+    assert all(c["bytes"] and c["bytes"].startswith(b"\x89PNG") for c in col)
+    for p in src.iterdir(): p.unlink()   # the parquet shards stand alone
+    assert b.as_dataset("train")[2]["image"].getpixel((0, 0)) == (80, 80, 80)
+    a = Pictures(cache_dir=str(tmp_path / "c2"), data_dir=str(tmp_path / "nothing"))
+    a.download_and_prepare()
+    assert len(a.as_dataset("train")) == 0
