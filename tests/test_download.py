@@ -1,6 +1,6 @@
 """Integration tests of the download layer against a real HTTP server on 127.0.0.1 (tests/http_server.py),
 real archives (hostile ones included) and a download killed with SIGKILL."""
-import bz2, gzip, hashlib, io, lzma, os, signal, stat, subprocess, sys, tarfile, textwrap, time, zipfile
+import bz2, gzip, hashlib, io, lzma, os, shutil, signal, stat, subprocess, sys, tarfile, textwrap, time, zipfile
 import pytest
 import zstandard
 
@@ -533,3 +533,24 @@ def test_streaming_through_a_proxy(http_server):
     with xopen("zip://a.txt::http://dataset-kit.invalid/p.zip", download_config=config) as f:
         assert f.read() == "via proxy"
     assert http_server.count("GET", "/p.zip") >= 1
+
+
+def test_same_url_twice_in_parallel_is_fetched_once(http_server, tmp_path):
+    http_server.add("/same.bin", payload(50_000))
+    http_server.throttle("/same.bin", delay=0.05, chunk=10_000)
+    url = http_server.url("/same.bin")
+    a, b = DownloadManager(download_config=cfg(tmp_path, num_proc=2)).download([url, url])
+    assert a == b and open(a, "rb").read() == payload(50_000)
+    assert http_server.count("GET", "/same.bin") == 1  # the second waited on the lock, then found the file
+    assert_no_temp_files(tmp_path)
+
+
+def test_killed_extraction_leftovers_are_cleaned(tmp_path):
+    src = tmp_path / "z.zip"
+    src.write_bytes(make_zip({"q.txt": b"q"}))
+    out = DownloadManager(download_config=cfg(tmp_path)).extract(str(src))
+    shutil.rmtree(out)
+    stale = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.incomplete-dead0000")
+    os.makedirs(os.path.join(stale, "half"))  # what a SIGKILL during extraction leaves behind
+    assert DownloadManager(download_config=cfg(tmp_path)).extract(str(src)) == out
+    assert os.listdir(out) == ["q.txt"] and not os.path.exists(stale)
