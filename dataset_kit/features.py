@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_features.ipynb #48ded214
 from __future__ import annotations
-import json, re, sys, copy as _copy
+import importlib, json, re, sys, copy as _copy
 from dataclasses import dataclass, field, fields, InitVar, is_dataclass, MISSING
 from typing import Any, ClassVar, Optional
 import numpy as np
@@ -15,7 +15,7 @@ from .core import url_to_fs
 
 # %% auto #0
 __all__ = ['string_to_arrow', 'arrow_to_string', 'Value', 'ClassLabel', 'Sequence', 'List', 'LargeList', 'get_nested_type',
-           'register_feature', 'require_decoding', 'generate_from_dict', 'register_arrow_extension',
+           'feature_class', 'register_feature', 'require_decoding', 'generate_from_dict', 'register_arrow_extension',
            'generate_from_arrow_type', 'column_error', 'encode_nested_example', 'decode_nested_example',
            'encode_values', 'encode_column_to_arrow', 'Features', 'Array2D', 'Array3D', 'Array4D', 'Array5D',
            'arrow_to_numpy', 'Array2DExtensionType', 'Array3DExtensionType', 'Array4DExtensionType',
@@ -223,6 +223,15 @@ def get_nested_type(feature) -> pa.DataType:
 
 # %% ../nbs/01_features.ipynb #a2323f67
 _FEATURE_TYPES: dict = {c.__name__: c for c in (Value, ClassLabel, List, LargeList)}
+# Types defined in their own modules register themselves on import; a file that names one loads its module.
+_FEATURE_MODULES = {"Image": "dataset_kit.image", "Audio": "dataset_kit.audio"}
+
+def feature_class(name:str) -> type:
+    "The registered feature class called `name` (`'Value'`, `'Image'`, ...), importing its module if needed."
+    if name not in _FEATURE_TYPES and name in _FEATURE_MODULES: importlib.import_module(_FEATURE_MODULES[name])
+    cls = _FEATURE_TYPES.get(name)
+    if cls is None: raise ValueError(f"Feature type '{name}' not found. Available feature types: {sorted(set(_FEATURE_TYPES) | set(_FEATURE_MODULES))}")
+    return cls
 
 def _short(v, n=80):
     "A value's repr, cut to `n` characters for error messages."
@@ -265,8 +274,7 @@ def generate_from_dict(obj):
     obj = dict(obj); name = obj.pop("_type")
     if name == "Sequence":
         return Sequence(generate_from_dict(obj.pop("feature")), **obj)
-    cls = _FEATURE_TYPES.get(name)
-    if cls is None: raise ValueError(f"Feature type '{name}' not found. Available feature types: {list(_FEATURE_TYPES)}")
+    cls = feature_class(name)
     if cls in (List, LargeList): return cls(generate_from_dict(obj.pop("feature")), **obj)
     import inspect
     params = inspect.signature(cls).parameters

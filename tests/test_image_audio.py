@@ -334,8 +334,6 @@ def test_float_audio_roundtrip_property(a, sr):
     assert out["sampling_rate"] == sr
 
 
-@pytest.mark.xfail(strict=True, reason="features.generate_from_dict does not import dataset_kit.image/audio for "
-                   "'_type': 'Image'/'Audio' (request 4 in the Image/Audio report); remove this mark once it does")
 def test_image_type_known_without_importing_image_module(tmp_path):
     import subprocess, sys
     code = ("from dataset_kit.features import Features; "
