@@ -2,7 +2,7 @@
 images while iterating the prepared train split. The same builder code runs on dataset_kit and on `datasets`
 (its source re-bound to `datasets`' classes), in one process, on the same files; medians of `--repeat` runs.
 
-    .venv/bin/python benchmarks/imagereward.py [--size 256] [--prompts 25] [--repeat 3] [--num-proc 1]
+    .venv/bin/python benchmarks/imagereward.py [--size 192] [--prompts 15] [--repeat 3] [--num-proc 1]
 """
 import argparse, importlib.util, inspect, os, re, shutil, statistics, sys, tempfile, time, types, warnings
 
@@ -37,8 +37,8 @@ def run(mod, root, cache, num_proc):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--size", type=int, default=256, help="image width and height (the real ones are 512)")
-    ap.add_argument("--prompts", type=int, default=25, help="prompts per zip part")
+    ap.add_argument("--size", type=int, default=192, help="image width and height (the real ones are 512)")
+    ap.add_argument("--prompts", type=int, default=15, help="prompts per zip part")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--num-proc", type=int, default=1)
     a = ap.parse_args()

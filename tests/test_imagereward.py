@@ -253,6 +253,9 @@ def test_missing_image_and_corrupt_zip(repo, tmp_path):
     data = open(path, "rb").read()
     open(path, "wb").write(data[: len(data) // 2])
     raises("part validation_2 .* is not a readable zip", prepare, root, "1k", tmp_path / "c2")
+    with pytest.warns(UserWarning, match="part validation_2 .* is not a readable zip"):
+        b = prepare(root, "1k", tmp_path / "c3", verification_mode="no_checks", builder_kwargs={"on_bad_record": "skip"})
+    assert len(b.as_dataset(split="validation")) == len(repo.records["validation_1"])
 
 
 def test_num_proc_gives_the_same_rows(repo, tmp_path):
