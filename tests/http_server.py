@@ -10,6 +10,7 @@ Usage (see the `http_server` fixture in conftest.py):
     server.fault("/a.zip", "short_length", by=10) # the next GET claims (and sends) 10 bytes fewer
     server.fault("/a.zip", "slow", delay=0.5)     # the next GET waits `delay` before each chunk
     server.throttle("/a.zip", delay=0.05, chunk=65536)  # every GET is slow (for kill-mid-download tests)
+    server.fault_head("/a.zip", 403)              # the next HEAD answers 403
     server.url("/a.zip")
 
 Faults are queued per path and consumed one per GET. `server.requests` logs (method, path, headers).
@@ -43,6 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
             srv.requests.append((self.command, path, dict(self.headers)))
             entry = srv.files.get(path)
             fault = srv.faults[path].pop(0) if (not head and srv.faults.get(path)) else None
+            if head and srv.head_faults.get(path):
+                fault = srv.head_faults[path].pop(0)
             throttle = srv.throttles.get(path)
         if entry is None:
             return self._simple(404, b"not found")
@@ -129,7 +132,7 @@ class FaultyHTTPServer:
     "A threaded HTTP server on 127.0.0.1 serving in-memory files, with Range/ETag support and fault injection."
 
     def __init__(self):
-        self.files, self.faults, self.throttles, self.requests = {}, {}, {}, []
+        self.files, self.faults, self.head_faults, self.throttles, self.requests = {}, {}, {}, {}, []
         self.lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -155,6 +158,11 @@ class FaultyHTTPServer:
         "Queue a fault for the next GET of `path`: status, drop, long_length, short_length or slow."
         with self.lock:
             self.faults.setdefault(path, []).append({"kind": kind, **params})
+
+    def fault_head(self, path, code: int):
+        "The next HEAD of `path` answers `code` (e.g. 403, as URLs signed for GET only do)."
+        with self.lock:
+            self.head_faults.setdefault(path, []).append({"kind": "status", "code": code})
 
     def throttle(self, path, delay: float, chunk: int = 65536):
         "Make every GET of `path` sleep `delay` seconds before each `chunk` bytes."

@@ -554,3 +554,15 @@ def test_killed_extraction_leftovers_are_cleaned(tmp_path):
     os.makedirs(os.path.join(stale, "half"))  # what a SIGKILL during extraction leaves behind
     assert DownloadManager(download_config=cfg(tmp_path)).extract(str(src)) == out
     assert os.listdir(out) == ["q.txt"] and not os.path.exists(stale)
+
+
+def test_head_refused_still_downloads_and_caches(http_server, tmp_path):
+    "URLs signed for GET only answer HEAD with 403: download anyway, and find the file again next time."
+    http_server.add("/signed.bin", payload(5000))
+    url = http_server.url("/signed.bin")
+    http_server.fault_head("/signed.bin", 403)
+    p1 = DownloadManager(download_config=cfg(tmp_path)).download(url)
+    http_server.fault_head("/signed.bin", 403)
+    p2 = DownloadManager(download_config=cfg(tmp_path)).download(url)
+    assert p1 == p2 and open(p1, "rb").read() == payload(5000)
+    assert http_server.count("GET", "/signed.bin") == 1
