@@ -9,6 +9,8 @@ process so it does not share our GIL), fetched into an empty cache each time: da
 same with `record_checksums=False` ("dk no sha256"), `datasets`' `DownloadManager.download` (whose default, in
 datasets 5, is `record_checksums=False`),
 `curl -o` (the same HTTP transfer without a cache), and `cp` of the source file (the disk ceiling).
+Many files: `--small` 10 kB files from the same server (files/s instead of MB/s), sequential and num_proc=8,
+against `datasets` (which fetches lists with its own thread pool).
 Extract: a tar of 1 MB files: dataset_kit's `DownloadManager.extract` (member checks + `data` filter + atomic
 rename), `datasets`' `DownloadManager.extract`, and `tar -xf`. Tools run round-robin, `--repeat` times, and each
 figure is a median; CPU seconds (this process and its children: for dataset_kit/datasets the client only, for
@@ -28,6 +30,8 @@ sys.path.insert(0, {os.path.join(ROOT, 'tests')!r})
 from http_server import FaultyHTTPServer
 s = FaultyHTTPServer().start()
 s.add("/big.bin", open(sys.argv[1], "rb").read())
+for i in range(int(sys.argv[2])):
+    s.add(f"/small/{{i:05d}}.bin", bytes([i % 256]) * 10_000)
 print(s.port, flush=True)
 time.sleep(3600)
 """
@@ -62,6 +66,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--small", type=int, default=500, help="number of 10 kB files for the many-files workload")
     ap.add_argument("--dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
                     help="where to write (default: tmpfs /dev/shm, so the software is measured, not the disk)")
     args = ap.parse_args()
@@ -71,7 +76,7 @@ def main():
     src = os.path.join(work, "big.bin")
     with open(src, "wb") as f:
         for _ in range(args.mb): f.write(os.urandom(2**20))
-    server = subprocess.Popen([sys.executable, "-c", SERVER, src], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen([sys.executable, "-c", SERVER, src, str(args.small)], stdout=subprocess.PIPE, text=True)
     try:
         url = f"http://127.0.0.1:{server.stdout.readline().strip()}/big.bin"
         cache, hf_cache, out = os.path.join(work, "cache"), os.path.join(work, "hf"), os.path.join(work, "curl.bin")
@@ -91,6 +96,19 @@ def main():
         except ImportError as e:
             print(f"datasets not available: {e}")
         results = [("download", name, *r) for name, r in race(tools, args.repeat).items()]
+
+        small = [url.replace("/big.bin", f"/small/{i:05d}.bin") for i in range(args.small)]
+        sc, hs = os.path.join(work, "smallcache"), os.path.join(work, "hfsmall")
+        tools = {
+            "dataset_kit": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=sc, disable_tqdm=True)).download(small),
+                            lambda: fresh(sc)),
+            "dk num_proc=8": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=sc, disable_tqdm=True, num_proc=8)).download(small),
+                              lambda: fresh(sc)),
+        }
+        if "datasets" in sys.modules:
+            tools["datasets"] = (lambda: datasets.DownloadManager(download_config=datasets.DownloadConfig(cache_dir=hs)).download(small),
+                                 lambda: fresh(hs))
+        results += [(f"{args.small} small", name, *r) for name, r in race(tools, args.repeat).items()]
 
         tar_path = os.path.join(work, "big.tar")
         with open(src, "rb") as f, tarfile.open(tar_path, "w") as tar:
@@ -112,7 +130,8 @@ def main():
         print(f"{'workload':10} {'tool':13} {'wall s':>7} {'MB/s':>6} {'CPU s':>6} {'wall / dataset_kit wall':>24}")
         base = {w: t for w, tool, t, c in results if tool == "dataset_kit"}
         for w, tool, t, c in results:
-            print(f"{w:10} {tool:13} {t:7.3f} {args.mb / t:6.0f} {c:6.2f} {t / base[w]:24.2f}")
+            rate = f"{args.small / t:5.0f}/s" if "small" in w else f"{args.mb / t:6.0f}"  # files/s for many small files
+            print(f"{w:10} {tool:13} {t:7.3f} {rate:>6} {c:6.2f} {t / base[w]:24.2f}")
     finally:
         server.kill(); server.wait()
         shutil.rmtree(work, ignore_errors=True)
