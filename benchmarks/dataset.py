@@ -147,7 +147,7 @@ def main():
     m = min(n, args.map_rows)
     fn = lambda b: {"n_chars": [len(t) for t in b["text"]]}
     dks, hfs = dk.select(range(m)), hf.select(range(m))
-    mp_dk = median_time(lambda: dks.map(fn, batched=True), R)
+    mp_dk = median_time(lambda: dks.map(fn, batched=True, load_from_cache_file=False), R)
     mp_hf = median_time(lambda: hfs.map(fn, batched=True, keep_in_memory=True), 1)
     def raw_map():
         sink = pa.BufferOutputStream()
