@@ -298,3 +298,17 @@ def test_parquet_embeds_image_bytes(tmp_path):
     a = Pictures(cache_dir=str(tmp_path / "c2"), data_dir=str(tmp_path / "nothing"))
     a.download_and_prepare()
     assert len(a.as_dataset("train")) == 0
+
+
+def test_datasets_reads_our_shards(tmp_path, reference):
+    "The prepared folder follows datasets' conventions: its Dataset.from_file reads our shards, features included."
+    datasets = pytest.importorskip("datasets")
+    b = Numbers(cache_dir=str(tmp_path), writer_batch_size=100)
+    b.download_and_prepare(max_shard_size=4000)
+    files = sorted(glob.glob(os.path.join(b.cache_dir, "numbers-train-*-of-*.arrow")))
+    assert len(files) == len(b.info.splits["train"].shard_lengths) > 1
+    theirs = datasets.concatenate_datasets([datasets.Dataset.from_file(f) for f in files])
+    assert theirs.features["label"].names == ["a", "b", "c"]
+    assert theirs.data.table.equals(reference["train"])
+    info = json.load(open(os.path.join(b.cache_dir, "dataset_info.json")))
+    assert datasets.DatasetInfo.from_dict(info).splits["train"].shard_lengths == b.info.splits["train"].shard_lengths
