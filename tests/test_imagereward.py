@@ -298,3 +298,20 @@ def test_load_dataset_streaming_locally_and_base_path(repo, tmp_path):
     b.download_and_prepare()
     assert [comparable(r) for r in streamed] == [comparable(r) for r in b.as_dataset(split="validation")]
     raises("on_bad_record='ignore'", load_dataset, "imagereward_db", "1k", data_dir=str(repo.root), on_bad_record="ignore")
+
+
+def test_default_source_is_the_hub_repository_and_8k_reads_32_parts(tmp_path):
+    class Recorder:
+        "A streaming-like download manager that only records what it is asked for."
+        is_streaming = True
+        def __init__(self): self.urls = []
+        def download(self, urls): self.urls += list(urls.values()); return urls
+        def iter_archive(self, path): return iter(())
+    b, dm = ImageRewardDB(cache_dir=str(tmp_path)), Recorder()  # no config name: the default, 8k
+    assert b.config.name == "8k"
+    gens = {str(g.name): g.gen_kwargs for g in b._split_generators(dm)}
+    base = "https://huggingface.co/datasets/THUDM/ImageRewardDB/resolve/main"
+    assert gens["train"]["archives"] == [f"{base}/images/train/train_{i}.zip" for i in range(1, 33)]
+    assert gens["test"]["parts"] == ["test_1", "test_2"] and len(dm.urls) == 36
+    assert sorted(c.name for c in ImageRewardDB.BUILDER_CONFIGS) == sorted(
+        f"{n}k{s}" for n in (1, 2, 4, 8) for s in ("", "_group", "_pair"))
