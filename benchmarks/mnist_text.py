@@ -60,13 +60,13 @@ def synthetic_mnist(folder, n_train=60_000, n_test=10_000, seed=0):
                 f.write(gzip.compress(idx_bytes(array), compresslevel=1, mtime=0))
 
 
-def prepare_dataset_kit(data_dir, cache_dir):
+def prepare_dataset_kit(data_dir, cache_dir, num_proc=None):
     from dataset_kit.catalog.mnist_text_small import MnistTextSmall
     from dataset_kit.core import disable_progress_bar
     disable_progress_bar()
     builder = MnistTextSmall(cache_dir=cache_dir, data_dir=data_dir)
     t, c = time.perf_counter(), time.process_time()
-    builder.download_and_prepare()
+    builder.download_and_prepare(num_proc=num_proc)
     ds = builder.as_dataset()
     seconds, cpu = time.perf_counter() - t, time.process_time() - c
     assert len(ds["train"]) == 120_000 and len(ds["test"]) == 20_000, {k: len(v) for k, v in ds.items()}
@@ -118,6 +118,8 @@ def main(argv=None):
         print(f"synthetic MNIST IDX files (70,000 digits) written in {time.perf_counter() - t:.1f} s")
         ours, ours_cpu = prepare_dataset_kit(data_dir, os.path.join(tmp, "cache_dk"))
         print(f"prepare 70,000 digits → 140,000 rows, dataset_kit: {ours:.2f} s wall, {ours_cpu:.2f} s CPU")
+        two, _ = prepare_dataset_kit(data_dir, os.path.join(tmp, "cache_dk2"), num_proc=2)
+        print(f"prepare 70,000 digits → 140,000 rows, dataset_kit with num_proc=2: {two:.2f} s wall")
         if not args.skip_datasets:
             theirs, theirs_cpu = prepare_datasets(data_dir, os.path.join(tmp, "cache_hf"))
             print(f"prepare 70,000 digits → 140,000 rows, datasets (one digit at a time): {theirs:.2f} s wall, "
