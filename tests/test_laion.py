@@ -1,0 +1,208 @@
+"""LAION-400M: the miniature sources, both configs prepared inline, with num_proc=2 and on a Dask LocalCluster
+(identical rows), the embeddings as numpy, and the bad-input errors."""
+import importlib, inspect, io, json, math, os, tarfile, warnings
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image as PILImage
+
+from dataset_kit import load_dataset, load_dataset_builder, DatasetBuilder
+from dataset_kit.catalog.laion400m import Laion400m, LaionFormatError
+from dataset_kit.testing.laion import write_laion_source, write_image_shard, write_embedding_part
+
+TAGS = ["UNLIKELY", "UNSURE", "NSFW", "UNTAGGED"]
+
+
+@pytest.fixture(scope="module")
+def src(tmp_path_factory):
+    return write_laion_source(str(tmp_path_factory.mktemp("laion") / "src"), num_shards=4, rows_per_shard=15,
+                              num_parts=3, seed=7)
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as c:
+            yield c
+
+
+def prepare(data_dir, out, config="images", **kw):
+    b = Laion400m(config_name=config, data_dir=data_dir, cache_dir=os.path.dirname(out),
+                  **{k: kw.pop(k) for k in list(kw) if k == "on_bad_record"})
+    b.download_and_prepare(out, **kw)
+    return b.as_dataset(split="train")
+
+
+def table(ds): return ds.with_format("arrow")[:len(ds)]
+
+
+def expected_row(r):
+    "The mapping of the dataset card, written out independently of the builder."
+    sim = r["similarity"]
+    return {"caption": r["caption"] or "", "license": r["LICENSE"] if r["LICENSE"] is not None else "",
+            "nsfw": TAGS.index(r["NSFW"]) if r["NSFW"] in TAGS[:3] else 3,
+            "original_height": r["original_height"], "original_width": r["original_width"],
+            "similarity": -1.0 if sim is None or math.isnan(sim) else sim, "url": r["url"]}
+
+
+# --- the miniature sources are in the real layouts -----------------------------------------------------------
+
+def test_image_shards_layout(src):
+    for shard, rows in src.shard_rows.items():
+        stem = f"{src.images_dir}/{shard:05d}"
+        keys = [r["key"] for r in rows]
+        assert all(len(k) == 9 and k.isdigit() and int(k) // 10**4 == shard for k in keys)
+        assert keys != sorted(keys)  # completion order
+        assert any(r["status"] != "success" and r["width"] is None for r in rows)
+        table_ = pq.read_table(stem + ".parquet")
+        assert table_.column_names[:6] == ["url", "caption", "NSFW", "similarity", "LICENSE", "key"]
+        assert table_["key"].to_pylist() == keys
+        with tarfile.open(stem + ".tar") as t:
+            names = t.getnames()
+            ok = [r["key"] for r in rows if r["status"] == "success"]
+            assert names == [f"{k}{e}" for k in ok for e in (".jpg", ".txt", ".json")]
+            im = PILImage.open(io.BytesIO(t.extractfile(f"{ok[0]}.jpg").read()))
+            assert im.format == "JPEG" and im.size == (48, 32)
+            assert json.loads(t.extractfile(f"{ok[0]}.json").read())["key"] == ok[0]
+        stats = json.load(open(stem + "_stats.json"))
+        assert stats["count"] == len(rows) and stats["successes"] == len(ok)
+    allrows = [r for rows in src.shard_rows.values() for r in rows]
+    assert {None, "", "NSFW?"} <= {r["NSFW"] for r in allrows}
+    assert any(isinstance(r["similarity"], float) and math.isnan(r["similarity"]) for r in allrows)
+    assert any(r["LICENSE"] is None for r in allrows)
+
+
+def test_embedding_parts_layout(src):
+    for i, part in enumerate(src.parts):
+        img = np.load(f"{src.embeddings_dir}/img_emb/img_emb_{i}.npy", mmap_mode="r")
+        txt = np.load(f"{src.embeddings_dir}/text_emb/text_emb_{i}.npy", mmap_mode="r")
+        meta = pq.read_table(f"{src.embeddings_dir}/metadata/metadata_{i}.parquet")
+        assert img.dtype == txt.dtype == np.float16 and img.shape == txt.shape == (meta.num_rows, 512)
+        np.testing.assert_allclose(np.linalg.norm(img.astype(np.float32), axis=1), 1, atol=5e-3)
+    img, txt = src.embeddings("img_emb").astype(np.float32), src.embeddings("text_emb").astype(np.float32)
+    assert ((txt @ img.T).argmax(1) == np.arange(len(img))).all()  # each text finds its own image
+    sims = [m["similarity"] for m in src.metadata]
+    cos = np.einsum("ij,ij->i", img, txt)
+    np.testing.assert_allclose([s for s in sims if not math.isnan(s)], cos[[not math.isnan(s) for s in sims]], atol=1e-5)
+
+
+# --- both configs, locally, with num_proc=2 and on Dask ------------------------------------------------------
+
+def test_images_rows(src, tmp_path):
+    ds = prepare(src.images_dir, str(tmp_path / "a"))
+    want = [expected_row(r) for s in sorted(src.shard_rows) for r in src.successes(s)]
+    assert len(ds) == len(want) == src.num_images
+    t = table(ds)
+    got = t.drop_columns(["image"]).to_pylist()
+    assert got == want
+    imgs = t["image"].to_pylist()
+    assert [i["bytes"] for i in imgs] == [src.images[r["key"]] for s in sorted(src.shard_rows) for r in src.successes(s)]
+    assert imgs[0]["path"].endswith(".jpg")
+    assert ds.features["nsfw"].names == TAGS
+    assert ds[0]["image"].format == "JPEG"
+    assert ds.info.config_name == "images" and str(ds.info.version) == "1.0.0"
+
+
+def test_embeddings_rows_and_numpy(src, tmp_path):
+    ds = prepare(src.embeddings_dir, str(tmp_path / "e"), "embeddings")
+    assert table(ds).drop_columns(["image_embedding", "text_embedding"]).to_pylist() == \
+        [{k: v for k, v in expected_row(m).items()} for m in src.metadata]
+    npds = ds.with_format("numpy")
+    for col, which in (("image_embedding", "img_emb"), ("text_embedding", "text_emb")):
+        a = npds[col]
+        assert isinstance(a, np.ndarray) and a.shape == (len(ds), 512) and a.dtype == np.float16
+        assert np.array_equal(a, src.embeddings(which))
+    assert npds[:5]["text_embedding"].shape == (5, 512)
+
+
+@pytest.mark.parametrize("config", ["images", "embeddings"])
+def test_num_proc_and_dask_identical(src, tmp_path, client, config):
+    data_dir = src.images_dir if config == "images" else src.embeddings_dir
+    base = table(prepare(data_dir, str(tmp_path / "one"), config))
+    procs = prepare(data_dir, str(tmp_path / "procs"), config, num_proc=2)
+    dask = prepare(data_dir, str(tmp_path / "dask"), config, dask_client=client)
+    assert table(procs).equals(base) and table(dask).equals(base)
+    assert len(dask.info.splits["train"].shard_lengths or [1]) == 2  # two jobs, one per worker
+
+
+def test_dask_scheduler_address(src, tmp_path, client):
+    ds = prepare(src.embeddings_dir, str(tmp_path / "addr"), "embeddings", dask_client=client.scheduler.address)
+    assert len(ds) == src.num_images
+
+
+def test_streaming_matches(src, tmp_path):
+    b = Laion400m(data_dir=src.images_dir, cache_dir=str(tmp_path))
+    rows = list(b.as_streaming_dataset(split="train"))
+    assert [r["url"] for r in rows] == [r["url"] for s in sorted(src.shard_rows) for r in src.successes(s)]
+
+
+def test_registry_and_load_dataset(src, tmp_path):
+    mod = importlib.import_module("dataset_kit.catalog.laion400m")
+    builders = [c for _, c in inspect.getmembers(mod, inspect.isclass)
+                if issubclass(c, DatasetBuilder) and c.__module__ == mod.__name__]
+    assert builders == [Laion400m]
+    b = load_dataset_builder("laion400m", "embeddings", data_dir=src.embeddings_dir, cache_dir=str(tmp_path))
+    assert isinstance(b, Laion400m) and b.config.name == "embeddings"
+    ds = load_dataset("laion400m", data_dir=src.images_dir, cache_dir=str(tmp_path), split="train")
+    assert len(ds) == src.num_images and "image" in ds.features
+
+
+# --- bad input ------------------------------------------------------------------------------------------------
+
+def copy_shards(src, dest, shard_rows=None, drop_member=None):
+    "Rewrite the shards into `dest`, optionally with rows removed from one parquet or a member from one tar."
+    for s, rows in src.shard_rows.items():
+        imgs = {r["key"]: src.images[r["key"]] for r in src.successes(s) if r["key"] != drop_member}
+        write_image_shard(dest, s, (shard_rows or {}).get(s, rows), imgs)
+
+
+def test_member_without_metadata(src, tmp_path):
+    gone = src.successes(2)[1]["key"]
+    copy_shards(src, str(tmp_path / "in"), {2: [r for r in src.shard_rows[2] if r["key"] != gone]})
+    with pytest.raises(LaionFormatError, match=f"shard 00002: tar member {gone}.jpg has no row in the parquet"):
+        prepare(str(tmp_path / "in"), str(tmp_path / "out"))
+    with pytest.warns(UserWarning, match="shard 00002: 1 tar member"):
+        ds = prepare(str(tmp_path / "in"), str(tmp_path / "out2"), on_bad_record="skip")
+    assert len(ds) == src.num_images - 1
+
+
+def test_metadata_without_member(src, tmp_path):
+    gone = src.successes(1)[0]["key"]
+    copy_shards(src, str(tmp_path / "in"), drop_member=gone)
+    with pytest.raises(LaionFormatError, match=f"shard 00001: 1 row.*have no image in 00001.tar, keys \\['{gone}'\\]"):
+        prepare(str(tmp_path / "in"), str(tmp_path / "out"), num_proc=2)
+    with pytest.warns(UserWarning, match="shard 00001"):
+        ds = prepare(str(tmp_path / "in"), str(tmp_path / "out2"), on_bad_record="skip")
+    assert len(ds) == src.num_images - 1
+
+
+def test_tar_without_parquet(src, tmp_path):
+    copy_shards(src, str(tmp_path / "in"))
+    os.remove(tmp_path / "in" / "00003.parquet")
+    with pytest.raises(LaionFormatError, match="shard 00003: 00003.tar has no 00003.parquet"):
+        prepare(str(tmp_path / "in"), str(tmp_path / "out"))
+
+
+def test_npy_rows_differ_from_parquet(src, tmp_path, client):
+    dest = str(tmp_path / "in")
+    for i, p in enumerate(src.parts):
+        img = p["img_emb"][:-2] if i == 1 else p["img_emb"]
+        write_embedding_part(dest, i, p["metadata"], img, p["text_emb"])
+    n = len(src.parts[1]["metadata"])
+    msg = f"embedding part 1: img_emb_1.npy has {n - 2} rows but metadata_1.parquet has {n}"
+    with pytest.raises(LaionFormatError, match=msg):
+        prepare(dest, str(tmp_path / "out"), "embeddings")
+    with pytest.raises(LaionFormatError, match=msg):  # a worker's error reaches the driver
+        prepare(dest, str(tmp_path / "out_dask"), "embeddings", dask_client=client)
+    with pytest.warns(UserWarning, match="embedding part 1"):
+        ds = prepare(dest, str(tmp_path / "out2"), "embeddings", on_bad_record="skip")
+    assert len(ds) == src.num_images - n
+
+
+def test_no_data_dir(tmp_path):
+    with pytest.raises(FileNotFoundError, match="img2dataset"):
+        Laion400m(cache_dir=str(tmp_path)).download_and_prepare()
+    with pytest.raises(FileNotFoundError, match="no NNNNN.tar shards"):
+        prepare(str(tmp_path), str(tmp_path / "out"))
