@@ -9,8 +9,8 @@ process so it does not share our GIL), fetched into an empty cache each time: da
 same with `record_checksums=False` ("dk no sha256"), `datasets`' `DownloadManager.download` (whose default, in
 datasets 5, is `record_checksums=False`),
 `curl -o` (the same HTTP transfer without a cache), and `cp` of the source file (the disk ceiling).
-Many files: `--small` 10 kB files from the same server (files/s instead of MB/s), sequential and num_proc=8,
-against `datasets` (which fetches lists with its own thread pool).
+Many files: `--small` 10 kB files from the same server (files/s instead of MB/s): dataset_kit's default (16 threads
+for 16+ files, like `datasets`), the same one file at a time (num_proc=1), and `datasets`.
 Extract: a tar of 1 MB files: dataset_kit's `DownloadManager.extract` (member checks + `data` filter + atomic
 rename), `datasets`' `DownloadManager.extract`, and `tar -xf`. Tools run round-robin, `--repeat` times, and each
 figure is a median; CPU seconds (this process and its children: for dataset_kit/datasets the client only, for
@@ -102,7 +102,7 @@ def main():
         tools = {
             "dataset_kit": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=sc, disable_tqdm=True)).download(small),
                             lambda: fresh(sc)),
-            "dk num_proc=8": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=sc, disable_tqdm=True, num_proc=8)).download(small),
+            "dk num_proc=1": (lambda: DownloadManager(download_config=DownloadConfig(cache_dir=sc, disable_tqdm=True, num_proc=1)).download(small),
                               lambda: fresh(sc)),
         }
         if "datasets" in sys.modules:
