@@ -219,3 +219,21 @@ def test_cli_prepare_mnist_text_small_offline(tmp_path, capsys):
         assert main(["show", "mnist_text_small", "--split", "validation"]) == 1
         assert "Unknown split 'validation'" in capsys.readouterr().err
     finally: del os.environ["DATASET_KIT_CACHE"]
+
+def test_builder_full_size_mnist_rows(tmp_path):
+    "MNIST's size (60,000 + 10,000 digits, synthetic) gives 120,000 + 20,000 rows, digit i at rows 2i (down) and 2i+1 (up)."
+    rng = np.random.default_rng(7)
+    real = read_idx(EMBEDDED_DIR / MNIST_FILES["train_images"])
+    for split, n in (("train", 60_000), ("test", 10_000)):
+        idx = rng.integers(0, len(real), n)
+        write_idx(real[idx], tmp_path / MNIST_FILES[f"{split}_images"][:-3])
+        write_idx((idx % 10).astype(np.uint8), tmp_path / MNIST_FILES[f"{split}_labels"][:-3])
+        if split == "train": train_idx = idx
+    from dataset_kit.core import disable_progress_bar
+    disable_progress_bar()
+    _, ds = _prepare(cache_dir=str(tmp_path / "cache"), data_dir=str(tmp_path))
+    assert {k: len(v) for k, v in ds.items()} == {"train": 120_000, "test": 20_000}
+    for i in (0, 12_345, 59_999):
+        down, up = array_to_text(real[train_idx[i]])
+        assert ds["train"][2 * i] == {"text": down, "label": int(train_idx[i] % 10)}
+        assert ds["train"][2 * i + 1] == {"text": up, "label": int(train_idx[i] % 10)}
