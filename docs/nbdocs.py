@@ -25,6 +25,8 @@ def _execute(nb, nb_path):
     def skip(cell):
         src = cell.source
         return cell.cell_type != "code" or "nbdev_export(" in src or "#| eval: false" in src
+    import tempfile
+    os.environ.setdefault("DATASET_KIT_CACHE", tempfile.mkdtemp(prefix="dataset_kit_docs_"))  # not the user's cache
     with working_directory(nb_path.parent): CaptureShell(nb_path).run_all(nb, exc_stop=True, preproc=skip)
 
 
