@@ -1,0 +1,109 @@
+"""LAION-400M: rows/s preparing the `images` and `embeddings` configs from miniature sources of the real layouts,
+on dataset_kit and on `datasets` (the same builder source re-bound to `datasets`' classes, same files, one
+process), and the scaling of dataset_kit from 1 to 2 Dask workers (LocalCluster, one process per worker,
+started before timing). Medians of `--repeat` runs.
+
+    .venv/bin/python benchmarks/laion.py [--shards 8] [--rows 500] [--size 256] [--parts 4] [--part-rows 50000] [--repeat 3]
+"""
+import argparse, inspect, os, re, shutil, statistics, sys, tempfile, time, types, warnings
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import numpy as np
+from dataset_kit.testing.laion import write_laion_source, write_embedding_part, sample_rows, clip_like_embeddings, EMBEDDING_METADATA_COLUMNS
+import dataset_kit.catalog.laion400m as dk_module
+
+
+def module_on_datasets():
+    "The laion400m module's source executed with `datasets`' builder classes instead of dataset_kit's."
+    src = re.sub(r"^from (dataset_kit|\.\.) import \(", "from datasets import (", inspect.getsource(dk_module), flags=re.M)
+    # datasets patches the module's `np.load` for streaming (xnumpy_load hands np.load a file object, which cannot be
+    # memory-mapped): call the function np.load(mmap_mode="r") calls, by its own name
+    src = re.sub(r'np\.load\(([^()]*(?:\([^()]*\))?[^()]*), mmap_mode="r"\)', r'np.lib.format.open_memmap(\1, mode="r")', src)
+    mod = types.ModuleType("laion400m_on_datasets"); mod.__file__ = "<laion400m_on_datasets>"
+    sys.modules[mod.__name__] = mod
+    exec(compile(src, mod.__file__, "exec"), mod.__dict__)
+    return mod
+
+
+def write_embeddings(root, parts, rows, seed=0):
+    "Bigger embedding parts than write_laion_source makes: `parts` parts of `rows` rows."
+    rng = np.random.default_rng(seed)
+    for i in range(parts):
+        meta, subjects = sample_rows(i, min(rows, 9999), rng, failure_rate=0.0)
+        meta = [{c: m.get(c) for c in EMBEDDING_METADATA_COLUMNS} for m in meta]
+        meta = (meta * (rows // len(meta) + 1))[:rows]; subjects = (subjects * (rows // len(subjects) + 1))[:rows]
+        img, txt = clip_like_embeddings(subjects, rng)
+        write_embedding_part(root, i, meta, img, txt)
+
+
+def prepare(mod, config, data_dir, work, **kw):
+    out = tempfile.mkdtemp(dir=work)
+    b = mod.Laion400m(config_name=config, data_dir=data_dir, cache_dir=out)
+    t = time.perf_counter()
+    b.download_and_prepare(os.path.join(out, "ds"), **kw)
+    dt = time.perf_counter() - t
+    n = b.info.splits["train"].num_examples
+    shutil.rmtree(out, ignore_errors=True)
+    return n, n / dt
+
+
+def median_rate(fn, repeat):
+    runs = [fn() for _ in range(repeat)]
+    return runs[0][0], statistics.median(r for _, r in runs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shards", type=int, default=8, help="image shards")
+    ap.add_argument("--rows", type=int, default=500, help="input rows per image shard (~80%% succeed)")
+    ap.add_argument("--size", type=int, default=256, help="JPEG width and height (img2dataset's default 256)")
+    ap.add_argument("--parts", type=int, default=4, help="embedding parts")
+    ap.add_argument("--part-rows", type=int, default=50_000, help="rows per embedding part")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-datasets", action="store_true")
+    a = ap.parse_args()
+    warnings.simplefilter("ignore")
+    import dataset_kit; dataset_kit.disable_progress_bar()
+    work = tempfile.mkdtemp()
+    t = time.perf_counter()
+    src = write_laion_source(f"{work}/src", num_shards=a.shards, rows_per_shard=a.rows, num_parts=1,
+                             image_size=(a.size, a.size))
+    emb_dir = f"{work}/emb"; write_embeddings(emb_dir, a.parts, a.part_rows)
+    img_mb = sum(os.path.getsize(os.path.join(src.images_dir, f)) for f in os.listdir(src.images_dir)) / 1e6
+    print(f"miniature: {a.shards} image shards, {src.num_images} JPEGs {a.size}x{a.size}, {img_mb:.1f} MB; "
+          f"{a.parts} embedding parts x {a.part_rows} rows; written in {time.perf_counter() - t:.1f}s")
+    sources = {"images": src.images_dir, "embeddings": emb_dir}
+    res = {}
+    libs = [("dataset_kit", dk_module)]
+    if not a.skip_datasets:
+        import datasets; datasets.disable_progress_bars()
+        libs.append(("datasets", module_on_datasets()))
+    for config, data_dir in sources.items():
+        for name, mod in libs:
+            for np_ in (None, 2):
+                n, r = median_rate(lambda: prepare(mod, config, data_dir, work, num_proc=np_), a.repeat)
+                res[(config, name, np_)] = r
+                print(f"{config:10s} {name:12s} num_proc={str(np_):4s} {r:9.0f} rows/s   ({n} rows)", flush=True)
+    from distributed import LocalCluster, Client
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cl, Client(cl) as c:
+            prepare(dk_module, "embeddings", emb_dir, work, dask_client=c)  # warm the workers up (imports)
+            for config, data_dir in sources.items():
+                n, r = median_rate(lambda: prepare(dk_module, config, data_dir, work, dask_client=c), a.repeat)
+                res[(config, "dask", workers)] = r
+                print(f"{config:10s} dask {workers} worker(s)          {r:9.0f} rows/s", flush=True)
+    for config in sources:
+        line = f"{config}: dask 2 workers / 1 worker = {res[(config, 'dask', 2)] / res[(config, 'dask', 1)]:.2f}x"
+        if not a.skip_datasets:
+            line += (f"; dataset_kit/datasets inline {res[(config, 'dataset_kit', None)] / res[(config, 'datasets', None)]:.2f}x"
+                     f", num_proc=2 {res[(config, 'dataset_kit', 2)] / res[(config, 'datasets', 2)]:.2f}x")
+        print(line)
+    shard_rows = src.num_images / a.shards
+    r1 = res[("images", "dask", 1)]
+    print(f"per shard: {shard_rows:.0f} images at {r1:.0f} rows/s = {shard_rows / r1:.3f} s per worker "
+          f"(a real shard has ~8,000 images: {8000 / r1:.2f} s of CPU + its read time)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
