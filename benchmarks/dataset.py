@@ -7,7 +7,8 @@ Table: {id: int64, text: 200-char string, label: ClassLabel(10), arr: Array2D((4
 Workloads (the issue's list): iterate rows as dicts; `ds[i:i+1000]` batches with numpy format; 10,000 random
 `ds[i]`; `map(batched=True)` adding a column; opening the dataset from disk (time and resident memory); and each
 read done with raw pyarrow. `datasets` is slow at per-row work, so its iteration is timed on a prefix and
-reported as a rate. Every figure is the median of `--repeat` runs.
+reported as a rate. Every figure is the median CPU time (process_time) of `--repeat` runs, the libraries run
+round-robin: on a shared machine wall time mostly measures the neighbours.
 """
 import argparse, gc, os, shutil, statistics, sys, tempfile, time
 import numpy as np
@@ -28,11 +29,24 @@ def mem_mb() -> tuple:
             if k in ("RssAnon", "VmRSS"): vals[k] = int(v.split()[0]) / 1024
     return vals["RssAnon"], vals["VmRSS"]
 
+def _clock():
+    # CPU time of this process: the machine is shared, and wall time there measures the neighbours too
+    return time.process_time()
+
 def median_time(fn, repeat):
     ts = []
     for _ in range(repeat):
-        gc.collect(); t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+        gc.collect(); t = _clock(); fn(); ts.append(_clock() - t)
     return statistics.median(ts)
+
+def compare(fns:list, repeats:list) -> list:
+    "Median CPU seconds of each fn, the fns run round-robin (so load changes hit them alike)."
+    ts = [[] for _ in fns]
+    for r in range(max(repeats)):
+        for k, (fn, rep) in enumerate(zip(fns, repeats)):
+            if r < rep:
+                gc.collect(); t = _clock(); fn(); ts[k].append(_clock() - t)
+    return [statistics.median(t) for t in ts]
 
 FEATURES = Features({"id": Value("int64"), "text": Value("string"), "label": ClassLabel(num_classes=10),
                      "arr": Array2D(shape=(4, 4), dtype="float32")})
@@ -100,8 +114,8 @@ def main():
     def open_dk(p): return DkDataset.from_file(p)
     def open_hf(p): return datasets.Dataset.from_file(p)
     for label, p in (("open 1/10 (ms)", small), ("open full (ms)", path), ("open full, 1000-row batches (ms)", hf_layout)):
-        report(label, median_time(lambda: open_dk(p), R) * 1e3, median_time(lambda: open_hf(p), R) * 1e3,
-               median_time(lambda: raw_open(p), R) * 1e3, "ms")
+        a, b, c = compare([lambda: open_dk(p), lambda: open_hf(p), lambda: raw_open(p)], [5 * R] * 3)
+        report(label, a * 1e3, b * 1e3, c * 1e3, "ms")
     for label, opener in (("dataset_kit", open_dk), ("datasets", open_hf), ("pyarrow", raw_open)):
         gc.collect(); a0, r0 = mem_mb(); keep = opener(path); a1, r1 = mem_mb(); del keep; gc.collect()
         print(f"{'open full: memory added':<34} {label:<12} {a1 - a0:6.1f} MiB allocated, {r1 - r0:6.1f} MiB resident incl. "
@@ -118,37 +132,36 @@ def main():
             k += 1
             if k >= limit: break
         return k
-    dk_rate = n / median_time(lambda: it(dk, n), R)
     hf_rows = min(n, args.hf_iter_rows)
-    hf_rate = hf_rows / median_time(lambda: it(hf, hf_rows), 1)
-    raw_rate = n / median_time(lambda: raw_iter(raw, n), R)
+    a, b, c = compare([lambda: it(dk, n), lambda: it(hf, hf_rows), lambda: raw_iter(raw, n)], [R, 1, R])
+    dk_rate, hf_rate, raw_rate = n / a, hf_rows / b, n / c
     report("iterate rows as dicts (rows/s)", dk_rate, hf_rate, raw_rate, "rows/s", higher_better=True)
 
     # numpy batches ds[i:i+1000]
     rng = np.random.default_rng(1)
     starts = rng.integers(0, n - 1000, 200)
     dkn, hfn = dk.with_format("numpy"), hf.with_format("numpy")
-    b_dk = median_time(lambda: [dkn[int(i):int(i) + 1000] for i in starts], R) / len(starts) * 1e6
-    b_hf = median_time(lambda: [hfn[int(i):int(i) + 1000] for i in starts[:50]], 1) / 50 * 1e6
-    b_raw = median_time(lambda: [raw_numpy_batch(raw, int(i)) for i in starts], R) / len(starts) * 1e6
+    a, b, c = compare([lambda: [dkn[int(i):int(i) + 1000] for i in starts], lambda: [hfn[int(i):int(i) + 1000] for i in starts[:50]],
+                       lambda: [raw_numpy_batch(raw, int(i)) for i in starts]], [R, 1, R])
+    b_dk, b_hf, b_raw = a / len(starts) * 1e6, b / 50 * 1e6, c / len(starts) * 1e6
     assert dkn[0:1000]["arr"].shape == (1000, 4, 4)
     report("numpy batch ds[i:i+1000] (us)", b_dk, b_hf, b_raw, "us/batch")
 
     # random access
     idx = rng.integers(0, n, 10_000)
-    r_dk = median_time(lambda: [dk[int(i)] for i in idx], R) / len(idx) * 1e6
-    r_hf = median_time(lambda: [hf[int(i)] for i in idx], 1) / len(idx) * 1e6
-    cols = {c: raw.column(c) for c in raw.column_names}   # the fastest plain-pyarrow way: one scalar per column
-    r_raw = min(median_time(lambda: [{c: col[int(i)].as_py() for c, col in cols.items()} for i in idx], R),
-                median_time(lambda: [raw.slice(int(i), 1).to_pylist()[0] for i in idx[:1000]], R) * 10) / len(idx) * 1e6
+    cols = {c: raw.column(c) for c in raw.column_names}   # plain pyarrow: one scalar per column, or a one-row slice
+    a, b, c, d = compare([lambda: [dk[int(i)] for i in idx], lambda: [hf[int(i)] for i in idx],
+                          lambda: [{c: col[int(i)].as_py() for c, col in cols.items()} for i in idx],
+                          lambda: [raw.slice(int(i), 1).to_pylist()[0] for i in idx[:1000]]], [R, 1, R, R])
+    r_dk, r_hf, r_raw = a / len(idx) * 1e6, b / len(idx) * 1e6, min(c, d * 10) / len(idx) * 1e6
     report("random ds[i] (us)", r_dk, r_hf, r_raw, "us/row")
 
     # map(batched=True) adding a column, on the first --map-rows rows
     m = min(n, args.map_rows)
     fn = lambda b: {"n_chars": [len(t) for t in b["text"]]}
     dks, hfs = dk.select(range(m)), hf.select(range(m))
-    mp_dk = median_time(lambda: dks.map(fn, batched=True, load_from_cache_file=False), R)
-    mp_hf = median_time(lambda: hfs.map(fn, batched=True, keep_in_memory=True), 1)
+    # datasets' default writes a cache file (with caching off, a temporary one); so does dataset_kit
+    mp_dk, mp_hf = compare([lambda: dks.map(fn, batched=True, load_from_cache_file=False), lambda: hfs.map(fn, batched=True)], [R, R])
     def raw_map():
         sink = pa.BufferOutputStream()
         sub = raw.slice(0, m)
