@@ -206,3 +206,11 @@ def test_no_data_dir(tmp_path):
         Laion400m(cache_dir=str(tmp_path)).download_and_prepare()
     with pytest.raises(FileNotFoundError, match="no NNNNN.tar shards"):
         prepare(str(tmp_path), str(tmp_path / "out"))
+
+
+def test_truncated_tar(src, tmp_path):
+    copy_shards(src, str(tmp_path / "in"))
+    p = tmp_path / "in" / "00002.tar"
+    p.write_bytes(p.read_bytes()[:3000])
+    with pytest.raises(LaionFormatError, match="shard 00002: 00002.tar is not a readable tar archive"):
+        prepare(str(tmp_path / "in"), str(tmp_path / "out"))
