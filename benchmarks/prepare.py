@@ -100,15 +100,18 @@ def child(args):
     disable_progress_bar()
     res = {}
     if args.what == "raw_images":
-        import pyarrow as pa
+        import numpy as np, pyarrow as pa
         exs = [ex for _, ex in _examples("images", range(N_CHUNKS), args.rows)] + \
               [ex for _, ex in _examples("images", range(N_CHUNKS // 4), args.rows)]
         t, c = time.perf_counter(), cpu()
         for lo in range(0, len(exs), 1000):  # batches of 1000, like the builders
             part = exs[lo:lo + 1000]
-            # the fastest pyarrow route (pa.array of {"bytes", "path"} dicts is ~100x slower)
-            img = pa.StructArray.from_arrays([pa.array([e["image"] for e in part], pa.binary()),
-                                              pa.nulls(len(part), pa.string())], names=["bytes", "path"])
+            # the fastest pyarrow route we know: one join + offsets (pa.array of the bytes is ~3x slower,
+            # of {"bytes", "path"} dicts ~100x slower)
+            blobs = [e["image"] for e in part]
+            offsets = np.zeros(len(blobs) + 1, np.int32); np.cumsum(list(map(len, blobs)), out=offsets[1:])
+            data = pa.BinaryArray.from_buffers(pa.binary(), len(blobs), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(blobs))])
+            img = pa.StructArray.from_arrays([data, pa.nulls(len(part), pa.string())], names=["bytes", "path"])
             tbl = pa.table({"id": pa.array([e["id"] for e in part], pa.int64()), "image": img})
             if lo == 0: sink = pa.OSFile(os.path.join(cache, "raw.arrow"), "wb"); w = pa.ipc.new_stream(sink, tbl.schema)
             w.write_table(tbl)

@@ -144,7 +144,7 @@ def test_dask_local_cluster_equals_single_process(tmp_path, reference, monkeypat
     distributed = pytest.importorskip("distributed")
     pids = tmp_path / "pids"
     monkeypatch.setenv("NUMBERS_PIDS", str(pids))
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, \
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         b = Numbers(cache_dir=str(tmp_path / "c"))
         b.download_and_prepare(dask_client=client)
