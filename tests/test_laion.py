@@ -214,3 +214,24 @@ def test_truncated_tar(src, tmp_path):
     p.write_bytes(p.read_bytes()[:3000])
     with pytest.raises(LaionFormatError, match="shard 00002: 00002.tar is not a readable tar archive"):
         prepare(str(tmp_path / "in"), str(tmp_path / "out"))
+
+
+def test_embeddings_table_path_matches_rows_and_resumes(src, tmp_path):
+    "Preparing `embeddings` builds Arrow tables directly; streaming goes row by row: same rows, same keys."
+    b = Laion400m(config_name="embeddings", data_dir=src.embeddings_dir, cache_dir=str(tmp_path))
+    prepared = table(prepare(src.embeddings_dir, str(tmp_path / "p"), "embeddings"))
+    streamed = list(b.as_streaming_dataset(split="train"))
+    assert len(streamed) == prepared.num_rows
+    enc = b.info.features.encode_example
+    assert [enc(r) for r in streamed] == prepared.to_pylist()
+    from dataset_kit import DownloadManager
+    gk = b._split_generators(DownloadManager(data_dir=src.embeddings_dir))[0].gen_kwargs
+    keys = [k for k, _ in b._generate_examples(**gk)]
+    got = list(b._job_batches(gk, None, 5))
+    assert sum((k for _, k, _ in got), []) == keys
+    for skip in (3, 5, len(src.parts[0]["metadata"]), len(src.parts[0]["metadata"]) + 2):
+        resumed = list(b._job_batches(gk, None, 5, skip))
+        assert resumed[0][:2] == (None, None) and resumed[0][2] == keys[skip - 1]
+        assert sum((k for _, k, _ in resumed[1:]), []) == keys[skip:]
+        import pyarrow as pa
+        assert pa.concat_tables([t for t, _, _ in resumed[1:]]).equals(prepared.slice(skip))
