@@ -3,13 +3,14 @@ on dataset_kit and on `datasets` (the same builder source re-bound to `datasets`
 process), and the scaling of dataset_kit from 1 to 2 Dask workers (LocalCluster, one process per worker,
 started before timing). Medians of `--repeat` runs.
 
-    .venv/bin/python benchmarks/laion.py [--shards 8] [--rows 500] [--size 256] [--parts 4] [--part-rows 50000] [--repeat 3]
+    .venv/bin/python benchmarks/laion.py [--shards 16] [--rows 1000] [--size 256] [--parts 4] [--part-rows 100000] [--repeat 3]
 """
 import argparse, inspect, os, re, shutil, statistics, sys, tempfile, time, types, warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import numpy as np
-from dataset_kit.testing.laion import write_laion_source, write_embedding_part, sample_rows, clip_like_embeddings, EMBEDDING_METADATA_COLUMNS
+from dataset_kit.testing.laion import (write_image_shard, write_embedding_part, sample_rows, clip_like_embeddings,
+                                      jpeg_bytes, SUBJECTS, EMBEDDING_METADATA_COLUMNS)
 import dataset_kit.catalog.laion400m as dk_module
 
 
@@ -25,8 +26,21 @@ def module_on_datasets():
     return mod
 
 
+def write_images(root, shards, rows, size, seed=0):
+    "img2dataset shards of `rows` input rows each (~80% succeed); the JPEGs come from a pool (writing is slow)."
+    rng = np.random.default_rng(seed)
+    pool = [jpeg_bytes(SUBJECTS[i % len(SUBJECTS)][1], size, size, seed=i, quality=95) for i in range(64)]
+    n = 0
+    for s in range(shards):
+        meta, _ = sample_rows(s, rows, rng, image_size=(size, size))
+        ok = [r["key"] for r in meta if r["status"] == "success"]
+        write_image_shard(root, s, meta, {k: pool[i % len(pool)] for i, k in enumerate(ok)})
+        n += len(ok)
+    return n
+
+
 def write_embeddings(root, parts, rows, seed=0):
-    "Bigger embedding parts than write_laion_source makes: `parts` parts of `rows` rows."
+    "Embedding parts of `rows` rows (metadata rows repeat a 10,000-row sample)."
     rng = np.random.default_rng(seed)
     for i in range(parts):
         meta, subjects = sample_rows(i, min(rows, 9999), rng, failure_rate=0.0)
@@ -54,11 +68,11 @@ def median_rate(fn, repeat):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shards", type=int, default=8, help="image shards")
-    ap.add_argument("--rows", type=int, default=500, help="input rows per image shard (~80%% succeed)")
+    ap.add_argument("--shards", type=int, default=16, help="image shards")
+    ap.add_argument("--rows", type=int, default=1000, help="input rows per image shard (~80%% succeed)")
     ap.add_argument("--size", type=int, default=256, help="JPEG width and height (img2dataset's default 256)")
     ap.add_argument("--parts", type=int, default=4, help="embedding parts")
-    ap.add_argument("--part-rows", type=int, default=50_000, help="rows per embedding part")
+    ap.add_argument("--part-rows", type=int, default=100_000, help="rows per embedding part")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-datasets", action="store_true")
     a = ap.parse_args()
@@ -66,13 +80,15 @@ def main():
     import dataset_kit; dataset_kit.disable_progress_bar()
     work = tempfile.mkdtemp()
     t = time.perf_counter()
-    src = write_laion_source(f"{work}/src", num_shards=a.shards, rows_per_shard=a.rows, num_parts=1,
-                             image_size=(a.size, a.size))
-    emb_dir = f"{work}/emb"; write_embeddings(emb_dir, a.parts, a.part_rows)
-    img_mb = sum(os.path.getsize(os.path.join(src.images_dir, f)) for f in os.listdir(src.images_dir)) / 1e6
-    print(f"miniature: {a.shards} image shards, {src.num_images} JPEGs {a.size}x{a.size}, {img_mb:.1f} MB; "
+    img_dir, emb_dir, emb1 = f"{work}/images", f"{work}/emb", f"{work}/emb1"
+    n_img = write_images(img_dir, a.shards, a.rows, a.size)
+    write_embeddings(emb_dir, a.parts, a.part_rows)
+    for sub, name in (("img_emb", "img_emb_0.npy"), ("text_emb", "text_emb_0.npy"), ("metadata", "metadata_0.parquet")):
+        os.makedirs(f"{emb1}/{sub}"); os.symlink(f"{emb_dir}/{sub}/{name}", f"{emb1}/{sub}/{name}")
+    img_mb = sum(os.path.getsize(os.path.join(img_dir, f)) for f in os.listdir(img_dir)) / 1e6
+    print(f"miniature: {a.shards} image shards, {n_img} JPEGs {a.size}x{a.size}, {img_mb:.1f} MB; "
           f"{a.parts} embedding parts x {a.part_rows} rows; written in {time.perf_counter() - t:.1f}s")
-    sources = {"images": src.images_dir, "embeddings": emb_dir}
+    sources = {"images": img_dir, "embeddings": emb_dir}
     res = {}
     libs = [("dataset_kit", dk_module)]
     if not a.skip_datasets:
@@ -80,8 +96,11 @@ def main():
         libs.append(("datasets", module_on_datasets()))
     for config, data_dir in sources.items():
         for name, mod in libs:
+            # datasets prepares embeddings row by row at a few thousand rows/s: give it one part, run once
+            slow = name == "datasets" and config == "embeddings"
             for np_ in (None, 2):
-                n, r = median_rate(lambda: prepare(mod, config, data_dir, work, num_proc=np_), a.repeat)
+                n, r = median_rate(lambda: prepare(mod, config, emb1 if slow else data_dir, work, num_proc=np_),
+                                   1 if slow else a.repeat)
                 res[(config, name, np_)] = r
                 print(f"{config:10s} {name:12s} num_proc={str(np_):4s} {r:9.0f} rows/s   ({n} rows)", flush=True)
     from distributed import LocalCluster, Client
@@ -98,10 +117,10 @@ def main():
             line += (f"; dataset_kit/datasets inline {res[(config, 'dataset_kit', None)] / res[(config, 'datasets', None)]:.2f}x"
                      f", num_proc=2 {res[(config, 'dataset_kit', 2)] / res[(config, 'datasets', 2)]:.2f}x")
         print(line)
-    shard_rows = src.num_images / a.shards
+    shard_rows = n_img / a.shards
     r1 = res[("images", "dask", 1)]
-    print(f"per shard: {shard_rows:.0f} images at {r1:.0f} rows/s = {shard_rows / r1:.3f} s per worker "
-          f"(a real shard has ~8,000 images: {8000 / r1:.2f} s of CPU + its read time)")
+    print(f"per shard: {shard_rows:.0f} images, {img_mb / a.shards:.1f} MB at {r1:.0f} rows/s = {shard_rows / r1:.3f} s per "
+          f"worker; a real shard (~8,000 images, ~270 MB) at this rate: {8000 / r1:.2f} s")
     shutil.rmtree(work, ignore_errors=True)
 
 
