@@ -7,17 +7,19 @@ import importlib
 
 _PUBLIC = {
     "core": "default_cache_dir disable_progress_bar enable_progress_bar are_progress_bars_disabled",
-    "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json",
+    "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json register_feature "
+                "require_decoding infer_features",
     "image": "Image",
     "audio": "Audio",
     "splits": "Split NamedSplit NamedSplitAll percent ReadInstruction SplitInfo SplitDict SplitGenerator",
     "version": "Version",
     "info": "DatasetInfo",
-    "download": "DownloadConfig DownloadManager DownloadMode VerificationMode",
-    "streaming": "StreamingDownloadManager xopen",
+    "download": "DownloadConfig DownloadManager DownloadMode VerificationMode verify_checksums DownloadError",
+    "streaming": "StreamingDownloadManager xopen xjoin xglob xwalk xexists xbasename xdirname xisfile xisdir xlistdir",
     "arrow_dataset": "Dataset concatenate_datasets",
     "dataset_dict": "DatasetDict",
-    "iterable_dataset": "IterableDataset",
+    "iterable_dataset": "IterableDataset IterableDatasetDict",
+    "data_files": "DataFilesDict",
     "builder": "BuilderConfig DatasetBuilder GeneratorBasedBuilder ArrowBasedBuilder",
     "load": "load_dataset load_dataset_builder load_from_disk",
 }
