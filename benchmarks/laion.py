@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--part-rows", type=int, default=100_000, help="rows per embedding part")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-datasets", action="store_true")
+    ap.add_argument("--dask-only", action="store_true", help="only the Dask scaling")
     a = ap.parse_args()
     warnings.simplefilter("ignore")
     import dataset_kit; dataset_kit.disable_progress_bar()
@@ -91,10 +92,11 @@ def main():
     sources = {"images": img_dir, "embeddings": emb_dir}
     res = {}
     libs = [("dataset_kit", dk_module)]
+    if a.dask_only: a.skip_datasets = True
     if not a.skip_datasets:
         import datasets; datasets.disable_progress_bars()
         libs.append(("datasets", module_on_datasets()))
-    for config, data_dir in sources.items():
+    for config, data_dir in ([] if a.dask_only else sources.items()):
         for name, mod in libs:
             # datasets prepares embeddings row by row at a few thousand rows/s: give it one part, run once
             slow = name == "datasets" and config == "embeddings"
@@ -113,7 +115,7 @@ def main():
                 print(f"{config:10s} dask {workers} worker(s)          {r:9.0f} rows/s", flush=True)
     for config in sources:
         line = f"{config}: dask 2 workers / 1 worker = {res[(config, 'dask', 2)] / res[(config, 'dask', 1)]:.2f}x"
-        if not a.skip_datasets:
+        if (config, "datasets", None) in res:
             line += (f"; dataset_kit/datasets inline {res[(config, 'dataset_kit', None)] / res[(config, 'datasets', None)]:.2f}x"
                      f", num_proc=2 {res[(config, 'dataset_kit', 2)] / res[(config, 'datasets', 2)]:.2f}x")
         print(line)

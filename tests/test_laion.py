@@ -235,3 +235,19 @@ def test_embeddings_table_path_matches_rows_and_resumes(src, tmp_path):
         assert sum((k for _, k, _ in resumed[1:]), []) == keys[skip:]
         import pyarrow as pa
         assert pa.concat_tables([t for t, _, _ in resumed[1:]]).equals(prepared.slice(skip))
+
+
+def test_data_dir_url(src, tmp_path):
+    "A bucket-like data_dir (fsspec memory://): shards are listed and streamed, npy parts copied to a temp file."
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")
+    fs.put(src.root, "/laion-test-url", recursive=True)
+    try:
+        for config in ("images", "embeddings"):
+            url = f"memory://laion-test-url/{config}"
+            got = table(prepare(url, str(tmp_path / f"url-{config}"), config))
+            local = table(prepare(src.images_dir if config == "images" else src.embeddings_dir,
+                                  str(tmp_path / f"local-{config}"), config))
+            assert got.equals(local)
+    finally:
+        fs.rm("/laion-test-url", recursive=True)
