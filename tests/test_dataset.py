@@ -85,6 +85,9 @@ def test_map_cache_and_failures(tmp_path):
     assert m2.cache_files == m1.cache_files and list(m2["y"]) == list(range(1, 101))
     ds.map(lambda b: {"y": [v + 2 for v in b["x"]]}, batched=True)
     assert len([p for p in os.listdir(tmp_path) if p.startswith("cache-")]) == 2
+    kind = lambda b: {"d": [type(b["x"]).__name__] * len(b["x"])}  # the same function sees lists or arrays
+    assert ds.map(kind, batched=True)["d"][0] == "list"
+    assert ds.with_format("numpy").map(kind, batched=True)["d"][0] == "ndarray"  # not the cached python-format result
     def boom(ex, i):
         if i == 77: raise RuntimeError("row 77 is bad")
         return {"z": i}
