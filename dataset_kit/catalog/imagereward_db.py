@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, os, posixpath, warnings, zipfile, zlib
 from dataclasses import dataclass
+from typing import Any, Optional, Union  # BuilderConfig's field annotations, resolved here by the dataclass __init__
 import fsspec
 import pyarrow.parquet as pq
 from .. import (BuilderConfig, GeneratorBasedBuilder, DatasetInfo, Features, Value, Image, List,
