@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from fastcore.basics import patch
 from .core import stable_hash
-from .features import Features, infer_features, ClassLabel
+from .features import Features, infer_features, ClassLabel, List, LargeList
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema
 from .formatting import Formatter
 from .arrow_dataset import Dataset, read_arrow_table, concatenate_datasets, _keys_to_array, _check_columns
@@ -147,6 +147,32 @@ def train_test_split(self:Dataset, test_size=None, # float share or int count of
         "test": self.select(test_idx, indices_cache_file_name=test_indices_cache_file_name, new_fingerprint=test_new_fingerprint)})
 
 # %% ../nbs/04a2_dataset_ops.ipynb #b5d3f24a
+def _storage_cast_needed(feature) -> bool:
+    "Does `feature`, or a feature nested in it, convert Arrow arrays with its own `cast_storage` (Image, Audio)?"
+    if hasattr(feature, "cast_storage"): return True
+    if isinstance(feature, dict): return any(_storage_cast_needed(f) for f in feature.values())
+    return isinstance(feature, (List, LargeList)) and _storage_cast_needed(feature.feature)
+
+def _cast_array(arr:pa.Array, feature, target:pa.DataType) -> pa.Array:
+    "`arr` cast to `feature` (Arrow type `target`): `cast_storage` where the feature has one, recursing into structs and lists."
+    t = arr.type
+    if t.equals(target): return arr
+    if hasattr(feature, "cast_storage"): return feature.cast_storage(arr)
+    if isinstance(feature, dict) and pa.types.is_struct(t):
+        extra = [f.name for f in t if f.name not in feature]
+        if extra: raise TypeError(f"the struct has fields {extra} that are not in the features {list(feature)}")
+        children = [_cast_array(arr.field(k), feature[k], target.field(k).type) if t.get_field_index(k) >= 0
+                    else pa.nulls(len(arr), target.field(k).type) for k in feature]
+        return pa.StructArray.from_arrays(children, fields=list(target), mask=arr.is_null())
+    if isinstance(feature, (List, LargeList)) and (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)):
+        if pa.types.is_fixed_size_list(t): arr = arr.cast(pa.list_(t.value_type)); t = arr.type
+        start, end = arr.offsets[0].as_py(), arr.offsets[-1].as_py()  # only the values this (maybe sliced) array uses
+        values = _cast_array(arr.values.slice(start, end - start), feature.feature, target.value_type)
+        cls = pa.LargeListArray if pa.types.is_large_list(t) else pa.ListArray
+        out = cls.from_arrays(pc.subtract(arr.offsets, start), values, mask=arr.is_null())
+        return out if out.type.equals(target) else out.cast(target)
+    return arr.cast(target)
+
 def _cast_column(col:pa.ChunkedArray, old, new, name) -> pa.ChunkedArray:
     target = Features({name: new}).arrow_schema.field(name).type
     if col.type.equals(target): return col
@@ -156,11 +182,13 @@ def _cast_column(col:pa.ChunkedArray, old, new, name) -> pa.ChunkedArray:
         if len(bad): raise ValueError(f"Column {name!r}: labels {bad.unique().to_pylist()[:5]} are not in {new!r}.")
         return ids.cast(pa.int64())
     try:
+        if _storage_cast_needed(new):
+            return pa.chunked_array([_cast_array(c, new, target) for c in col.chunks], type=target)
         if isinstance(target, pa.ExtensionType):
             storage = col.cast(target.storage_type)
             return pa.chunked_array([pa.ExtensionArray.from_storage(target, c) for c in storage.chunks], type=target)
         return col.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError) as e:
         raise ValueError(f"Column {name!r}: cannot cast {old!r} to {new!r}: {e}") from None
 
 @patch
