@@ -129,9 +129,9 @@ def child(args):
         res["rows"] = sum(s.num_examples for s in b.info.splits.values())
         spec = "train[10%:60%]+test[:50%]"
         times = []
-        for _ in range(5):
+        for _ in range(11):
             t = time.perf_counter(); ds = b.as_dataset(spec); times.append(time.perf_counter() - t)
-        res["read_seconds"] = statistics.median(times)
+        res["read_seconds"] = min(times)   # a microbenchmark on a shared machine: the minimum is the signal
         res["read_rows"] = len(ds)
     res["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(res))
