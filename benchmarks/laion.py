@@ -109,10 +109,16 @@ def main():
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cl, Client(cl) as c:
             prepare(dk_module, "embeddings", emb_dir, work, dask_client=c)  # warm the workers up (imports)
+            cpu = lambda: sum(c.run(time.process_time).values())  # CPU seconds used by the worker processes
             for config, data_dir in sources.items():
-                n, r = median_rate(lambda: prepare(dk_module, config, data_dir, work, dask_client=c), a.repeat)
+                runs = []
+                for _ in range(a.repeat):
+                    c0 = cpu(); n, r = prepare(dk_module, config, data_dir, work, dask_client=c)
+                    runs.append((r, n / (cpu() - c0)))
+                r, per_cpu = statistics.median(x for x, _ in runs), statistics.median(y for _, y in runs)
                 res[(config, "dask", workers)] = r
-                print(f"{config:10s} dask {workers} worker(s)          {r:9.0f} rows/s", flush=True)
+                print(f"{config:10s} dask {workers} worker(s)          {r:9.0f} rows/s wall, {per_cpu:9.0f} rows per "
+                      f"worker-CPU-second (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
     for config in sources:
         line = f"{config}: dask 2 workers / 1 worker = {res[(config, 'dask', 2)] / res[(config, 'dask', 1)]:.2f}x"
         if (config, "datasets", None) in res:
