@@ -138,13 +138,26 @@ def load_dataset_builder(path, # a builder class, a packaged or built-in name, a
                storage_options=storage_options, **kwargs)
 
 # %% ../nbs/06_load.ipynb #80e59415
-def _check_streaming_split(split):
-    if split is None or isinstance(split, (list, tuple)): return
-    ri = as_read_instruction(split) if not isinstance(split, ReadInstruction) else split
+def _known_split_sizes(builder) -> dict:
+    "Split name → number of examples, for the splits the builder's info records (empty before any preparation)."
+    return {str(k): v.num_examples for k, v in (builder.info.splits or {}).items() if v.num_examples}
+
+def _streaming_split(builder, split):
+    "The streaming dataset(s) for `split`: a plain name streams that split; slices and sums go through `read_split`."
+    from dataset_kit.iterable_dataset import IterableDatasetDict, read_split
+    if split is None: return IterableDatasetDict(builder.as_streaming_dataset(split=None))
+    if isinstance(split, (list, tuple)): return [_streaming_split(builder, s) for s in split]
+    ri = split if isinstance(split, ReadInstruction) else as_read_instruction(split)
     rel = ri._relative_instructions
-    if len(rel) != 1 or rel[0].from_ is not None or rel[0].to is not None:
-        raise ValueError(f"Bad split {str(split)!r} for streaming: a streaming dataset reads whole splits only (no "
-                         "slices or sums, which need the prepared split sizes). Pass a split name such as 'train'.")
+    if len(rel) == 1 and rel[0].from_ is None and rel[0].to is None: return builder.as_streaming_dataset(split=rel[0].splitname)
+    sizes = _known_split_sizes(builder)
+    for r in rel:
+        if (r.unit == "%" or any(b is not None and b < 0 for b in (r.from_, r.to))) and r.splitname not in sizes:
+            raise ValueError(f"Split {ri.to_spec()!r} for streaming: percent and negative bounds need the number of examples "
+                             f"of {r.splitname!r}, which a streaming dataset only knows once the dataset has been prepared "
+                             f"(or its builder declares the split sizes). Use absolute bounds like '{r.splitname}[10:20]', "
+                             "or load without streaming=True.")
+    return read_split(builder.as_streaming_dataset(split=None), ri, name2len=sizes)
 
 def load_dataset(path, # a builder class, a packaged or built-in name, a .py file or a folder
                  name:str=None, # the config name
@@ -177,16 +190,7 @@ def load_dataset(path, # a builder class, a packaged or built-in name, a .py fil
     builder = load_dataset_builder(path, name, data_dir=data_dir, data_files=data_files, cache_dir=cache_dir,
                                    features=features, download_config=download_config, download_mode=download_mode,
                                    storage_options=storage_options, **config_kwargs)
-    if streaming:
-        _check_streaming_split(split)
-        if isinstance(split, (list, tuple)): return [builder.as_streaming_dataset(split=str(s)) for s in split]
-        out = builder.as_streaming_dataset(split=None if split is None else str(split))
-        if split is None:
-            try:
-                from dataset_kit.iterable_dataset import IterableDatasetDict
-                out = IterableDatasetDict(out)
-            except ImportError: pass
-        return out
+    if streaming: return _streaming_split(builder, split)
     builder.download_and_prepare(download_config=download_config, download_mode=download_mode,
                                  verification_mode=verification_mode, num_proc=num_proc)
     if save_infos: _save_infos(builder, path)

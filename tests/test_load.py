@@ -228,6 +228,22 @@ def test_streaming_reads_the_source(tmp_path, cache):
     assert not os.path.exists(cache) or not any("json" in d for d in os.listdir(cache))
 
 
+
+def test_streaming_split_specs_match_the_prepared_slices(tmp_path, cache):
+    for name, n in [("train", 100), ("test", 20)]:
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps({"i": i, "s": name}) + "\n" for i in range(n)))
+    files = {k: str(tmp_path / f"{k}.jsonl") for k in ("train", "test")}
+    it = load_dataset("json", data_files=files, split="train[10:20]+test[:5]", streaming=True, cache_dir=cache)
+    assert [(ex["s"], ex["i"]) for ex in it] == [("train", i) for i in range(10, 20)] + [("test", i) for i in range(5)]
+    with pytest.raises(ValueError, match="number of examples of 'train'"):
+        load_dataset("json", data_files=files, split="train[:10%]", streaming=True, cache_dir=cache)
+    spec = "train[10%:20%]+test[-5%:]"  # once prepared, the cached info knows the sizes: percent bounds stream too
+    prepared = load_dataset("json", data_files=files, split=spec, cache_dir=cache)
+    streamed = load_dataset("json", data_files=files, split=spec, streaming=True, cache_dir=cache)
+    assert [ex["i"] for ex in streamed] == prepared["i"] == list(range(10, 20)) + [19]
+    with pytest.raises(ValueError, match="Unknown split"):
+        list(load_dataset("json", data_files=files, split="valid[:3]", streaming=True, cache_dir=cache))
+
 def test_load_from_disk_round_trip(tmp_path, cache):
     (tmp_path / "x.csv").write_text("a\n1\n2\n")
     dd = load_dataset("csv", data_files=str(tmp_path / "x.csv"), cache_dir=cache)
