@@ -312,3 +312,32 @@ def test_datasets_reads_our_shards(tmp_path, reference):
     assert theirs.data.table.equals(reference["train"])
     info = json.load(open(os.path.join(b.cache_dir, "dataset_info.json")))
     assert datasets.DatasetInfo.from_dict(info).splits["train"].shard_lengths == b.info.splits["train"].shard_lengths
+
+
+def test_crash_during_commit_is_finished_by_the_next_run(tmp_path, monkeypatch, reference):
+    import dataset_kit.builder as builder_mod
+    from dataset_kit.shards import commit_folder
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("NUMBERS_LOG", str(log))
+    b = Numbers(cache_dir=str(tmp_path / "c"), writer_batch_size=100)
+
+    from fsspec.implementations.local import LocalFileSystem
+    real_mv = LocalFileSystem.mv
+
+    def crash_after_one_move(*args, **kwargs):   # the real commit, killed after its manifest and one shard
+        calls = []
+        def mv(self, *a, **k):
+            calls.append(a)
+            if len(calls) == 3: raise KeyboardInterrupt("killed while moving the shards into place")
+            return real_mv(self, *a, **k)
+        monkeypatch.setattr(LocalFileSystem, "mv", mv)
+        try: commit_folder(*args, **kwargs)
+        finally: monkeypatch.setattr(LocalFileSystem, "mv", real_mv)
+    monkeypatch.setattr(builder_mod, "commit_folder", crash_after_one_move)
+    with pytest.raises(KeyboardInterrupt): b.download_and_prepare(max_shard_size=4000)
+    assert not os.path.exists(os.path.join(b.cache_dir, "dataset_info.json"))
+    assert len([f for f in os.listdir(b.cache_dir) if f.endswith(".arrow")]) == 1   # one shard made it
+    monkeypatch.setattr(builder_mod, "commit_folder", commit_folder)
+    b.download_and_prepare(max_shard_size=4000)
+    assert len(log.read_text().split()) == 1, "the commit was finished without generating again"
+    assert_same_rows(tables(b), reference)
