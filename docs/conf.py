@@ -29,3 +29,5 @@ html_theme = "furo"
 html_title = "dataset_kit"
 exclude_patterns = ["_build", "jupyter_execute"]
 suppress_warnings = ["myst.header", "misc.highlighting_failure", "mystnb.unknown_mime_type", "myst.xref_missing"]
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]

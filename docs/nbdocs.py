@@ -42,11 +42,30 @@ def quarto_to_myst(cell):
     cell.source = "\n".join(l for l in lines if not l.startswith("#|"))
     tags = [_TAGS[o] for o in opts if o in _TAGS]
     if tags: cell.setdefault("metadata", {})["tags"] = tags
-    for out in cell.get("outputs", []):  # show_doc opens each entry with a rule, which docutils refuses there
+    for out in cell.get("outputs", []):
         md = out.get("data", {}).get("text/markdown")
-        if md is not None:
-            text = "".join(md) if isinstance(md, list) else md
-            out["data"]["text/markdown"] = "\n".join(l for l in text.splitlines() if l.strip() != "---")
+        if md is not None: out["data"]["text/markdown"] = show_doc_md("".join(md) if isinstance(md, list) else md)
+
+
+_SOURCE = re.compile(r'\[source\]\((\S+?)\)\{[^}]*\}')  # Quarto's link attributes
+_SIG = re.compile(r"```python\ndef (\w+)\((.*?)\):?((?: #[^\n]*)?)\n```", re.S)
+
+def _class_sig(m):
+    "`def Name(params):` → `class Name(params)`, as Sphinx shows a class; bare `class Name` for `(*args, **kwargs)`."
+    name, params, comment = m[1], m[2], m[3]
+    if params.strip() == "*args, **kwargs": return f"```python\nclass {name}\n```"
+    return f"```python\nclass {name}({params}){comment}\n```"
+
+def show_doc_md(text):
+    "nbdev's `show_doc` markdown without Quarto syntax: a plain source link, and a class shown as `class Name(params)`."
+    text = "\n".join(l for l in text.splitlines() if l.strip() != "---")  # a rule opening an output: docutils refuses it
+    src = _SOURCE.search(text)
+    if src:  # after the heading, drawn on its line (custom.css)
+        text = re.sub(r"^(#+ .*)$", lambda h: f'{h[1]}\n\n<p class="sourcelink"><a href="{src[1]}">source</a></p>',
+                      _SOURCE.sub("", text), count=1, flags=re.M)
+    head = re.search(r"^#+ (\S+)", text, re.M)
+    if head and head[1].split(".")[-1][:1].isupper(): text = _SIG.sub(_class_sig, text, count=1)  # PEP 8: a class
+    return text
 
 
 def process_notebook(nb_path: Path, out_dir: Path, execute=False) -> Path:
