@@ -4,7 +4,7 @@
 
 # %% ../nbs/01c_json.ipynb #39677f91
 from __future__ import annotations
-import json
+import importlib, json, sys
 from dataclasses import dataclass, field
 from typing import Optional
 import numpy as np
@@ -75,8 +75,15 @@ def register_feature_inference(fn): # `fn(first_non_null_value) -> feature or No
     _INFERENCE_HOOKS.append(fn)
     return fn
 
+# A value from one of these packages loads the dataset_kit module whose hook knows it (PIL images → `Image()`).
+_INFERENCE_MODULES = {"PIL": "dataset_kit.image"}
+
 def _hooked(col):
     first = next((v for v in col if v is not None), None)
+    if isinstance(first, (list, tuple)): probe = next((v for v in first if v is not None), None)
+    else: probe = first
+    mod = _INFERENCE_MODULES.get(type(probe).__module__.split(".")[0])
+    if mod is not None and mod not in sys.modules: importlib.import_module(mod)
     if first is None: return None
     for fn in _INFERENCE_HOOKS:
         f = fn(first)
@@ -93,7 +100,7 @@ def infer_features(batch:dict, # {column: list of values (or a numpy / Arrow arr
     for k, col in batch.items():
         if isinstance(col, (pa.Array, pa.ChunkedArray)): out[k] = generate_from_arrow_type(col.type); continue
         if isinstance(col, np.ndarray) and col.ndim > 1: col = list(col)
-        if _INFERENCE_HOOKS and (f := _hooked(col)) is not None: out[k] = f; continue
+        if (f := _hooked(col)) is not None: out[k] = f; continue
         if on_mixed_types == "use_json":
             try: out[k] = _infer_mixed(list(col))
             except _Mixed: out[k] = Json()

@@ -13,12 +13,13 @@ import numpy as np
 import pyarrow as pa
 import PIL.Image, PIL.ImageOps, PIL.ImageMode, PIL.JpegImagePlugin
 from .core import url_to_fs
-from .features import Value, register_feature, column_error
+from .features import Value, List, register_feature, column_error
+from .features_json import register_feature_inference
 
 # %% auto #0
 __all__ = ['PILLOW_GREY_DTYPES', 'PNG_MODES', 'is_local_path', 'read_path_bytes', 'image_array_dtype',
            'list_image_compression_formats', 'image_to_bytes', 'encode_np_array', 'encode_pil_image', 'Image',
-           'encode_file_column', 'cast_file_storage', 'embed_file_storage']
+           'encode_file_column', 'cast_file_storage', 'embed_file_storage', 'infer_image_feature']
 
 # %% ../nbs/01a_image.ipynb #6287bb9a
 def is_local_path(path:str) -> bool:
@@ -259,3 +260,14 @@ def embed_file_storage(storage:pa.StructArray, pa_type, token_per_repo_id:dict=N
         return os.path.basename(inner.rstrip("/")) if inner else p
     paths = [None if r is None or r["path"] is None else name(r["path"]) for r in rows]
     return _struct(pa.array(data, pa.binary()), pa.array(paths, pa.string()), storage.is_null(), pa_type)
+
+# %% ../nbs/01a_image.ipynb #a26c26d6
+def infer_image_feature(value) -> Image|List|None: # the first non-null value of a column
+    "`Image()` for a PIL image, `List(Image())` for a list whose first non-null item is one, else None."
+    if isinstance(value, PIL.Image.Image): return Image()
+    if isinstance(value, (list, tuple)):
+        first = next((v for v in value if v is not None), None)
+        if isinstance(first, PIL.Image.Image): return List(Image())
+    return None
+
+register_feature_inference(infer_image_feature)

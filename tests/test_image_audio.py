@@ -342,3 +342,30 @@ def test_image_type_known_without_importing_image_module(tmp_path):
                          env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1])})
     assert res.returncode == 0, res.stderr[-500:]
     assert "Image(mode=None, decode=True)" in res.stdout and "Audio(sampling_rate=16000" in res.stdout
+
+
+def test_pil_column_inferred_as_image_in_a_fresh_process_like_datasets(tmp_path):
+    import subprocess, sys
+    code = ("import PIL.Image; from dataset_kit.arrow_dataset import Dataset; "
+            "im = PIL.Image.new('RGB', (3, 2), 'red'); ds = Dataset.from_dict({'img': [im, None], 'album': [[im], []]}); "
+            "print(ds.features, ds[0]['img'].size, ds[0]['album'][0].size)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(tmp_path),
+                         env={**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1])})
+    assert res.returncode == 0, res.stderr[-500:]
+    theirs = datasets.Dataset.from_dict({"img": [PIL.Image.new("RGB", (3, 2))], "album": [[PIL.Image.new("RGB", (3, 2))]]}).features
+    assert type(theirs["img"]).__name__ == "Image" and type(theirs["album"].feature).__name__ == "Image"
+    assert res.stdout.strip() == "{'img': Image(mode=None, decode=True), 'album': List(Image(mode=None, decode=True))} (3, 2) (3, 2)"
+
+
+def test_cast_path_strings_to_image_and_audio_like_datasets(files):
+    from dataset_kit.arrow_dataset import Dataset
+    d = files["dir"]
+    paths = {"image": [str(d / "rgb.png"), str(d / "phone.jpg")], "audio": [str(d / "tone.wav"), str(d / "tone.flac")]}
+    ours = Dataset.from_dict(paths).cast_column("image", Image()).cast_column("audio", Audio(sampling_rate=16000))
+    theirs = datasets.Dataset.from_dict(paths).cast_column("image", datasets.Image()).cast_column("audio", datasets.Audio(sampling_rate=16000))
+    assert ours.features.to_dict() == theirs.features.to_dict()
+    for i in range(2):
+        np.testing.assert_array_equal(np.asarray(ours[i]["image"]), np.asarray(theirs.select_columns(["image"])[i]["image"]))
+        a = ours[i]["audio"]  # (datasets needs torchcodec to decode audio: compare with the tone written)
+        assert a["sampling_rate"] == 16000 and abs(peak_hz(a["array"][0] if a["array"].ndim > 1 else a["array"], 16000) - 1000) <= 2
+    assert list(ours.cast_column("audio", Audio(decode=False))["audio"]) == list(theirs.cast_column("audio", datasets.Audio(decode=False))["audio"])
