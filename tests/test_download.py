@@ -242,6 +242,7 @@ def test_proxies_are_used(http_server, tmp_path):
 def test_progress_bars(http_server, tmp_path, capsys):
     http_server.add("/bar.bin", payload(3000))
     url = http_server.url("/bar.bin")
+    enable_progress_bar()  # another test in this worker may have silenced them
     DownloadManager(download_config=cfg(tmp_path, disable_tqdm=False, download_desc="Fetching shards")).download(url)
     assert "Fetching shards" in capsys.readouterr().err
     disable_progress_bar()
