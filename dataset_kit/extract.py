@@ -223,6 +223,11 @@ def _open_binary(path:str):
 class ArchiveIterable:
     "A re-iterable view of an archive's members as `(path_in_archive, file_object)`."
     def __init__(self, path_or_buf, opener=None): self.path_or_buf, self.opener = path_or_buf, opener or _open_binary
+    def __getstate__(self):
+        if hasattr(self.path_or_buf, "read"):
+            raise TypeError(f"An iter_archive over an open file object ({self.path_or_buf!r}) cannot be pickled, so it cannot "
+                            "go to other processes (num_proc): pass the archive's path or URL instead.")
+        return self.__dict__
     def __iter__(self):
         if hasattr(self.path_or_buf, "read"):
             if self.path_or_buf.seekable(): self.path_or_buf.seek(0)

@@ -179,7 +179,7 @@ class StreamingDownloadManager:
 
     def iter_archive(self, urlpath_or_buf): # a URL, chain, path or binary file object
         "Stream `(path_in_archive, file_object)` from a zip or tar, never writing it to disk."
-        return ArchiveIterable(urlpath_or_buf, opener=lambda p: xopen(p, "rb", download_config=self.download_config))
+        return ArchiveIterable(urlpath_or_buf, opener=partial(xopen, mode="rb", download_config=self.download_config))  # picklable
 
     def iter_files(self, urlpaths): # a URL/chain or a list of them
         "Iterate over the files under `urlpaths`, walking folders and skipping hidden ones."

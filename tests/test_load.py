@@ -336,3 +336,24 @@ def test_json_types_match_datasets(tmp_path, cache, case):
     theirs = hf_load("json", data_files=str(tmp_path / "j.jsonl"), split="train", cache_dir=str(tmp_path / "hf"))
     assert ours.to_list() == theirs.to_list()
     assert {k: type(v).__name__ for k, v in ours.features.items()} == {k: type(v).__name__ for k, v in theirs.features.items()}
+
+
+def _member_texts(archive):
+    return [(name, f.read().decode()) for name, f in archive]
+
+
+def test_iter_archive_goes_to_spawned_processes(tmp_path):
+    "What a builder puts in gen_kwargs (`dl_manager.iter_archive(...)`) must pickle for num_proc / DataLoader workers."
+    import multiprocessing, zipfile
+    from dataset_kit.download import DownloadManager
+    from dataset_kit.streaming import StreamingDownloadManager
+    paths = []
+    for k in range(2):
+        paths.append(str(tmp_path / f"part{k}.zip"))
+        with zipfile.ZipFile(paths[-1], "w") as z:
+            for i in range(3): z.writestr(f"f{i}.txt", f"{k}-{i}")
+    archives = [m.iter_archive(p) for m in (DownloadManager(), StreamingDownloadManager()) for p in paths]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        got = pool.map(_member_texts, archives)
+    assert got == [_member_texts(a) for a in archives]
+    assert got[1] == [(f"f{i}.txt", f"1-{i}") for i in range(3)]
