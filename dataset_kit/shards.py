@@ -8,7 +8,7 @@ import os, re, json, uuid, posixpath, queue, multiprocessing
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from dataclasses import dataclass, field
 from typing import Any
-import numpy as np, pandas as pd
+import numpy as np
 from filelock import FileLock
 import pyarrow as pa, pyarrow.parquet as pq
 from .core import url_to_fs
@@ -57,21 +57,22 @@ def split_gen_kwargs(gen_kwargs:dict, # the split's keyword arguments for `_gene
 # %% ../nbs/05a_shards.ipynb #ac10a7f3
 def hash_keys(keys:list) -> np.ndarray:
     "One stable uint64 hash per key: ints hashed as int64, every other key by its `str`."
+    from pandas.util import hash_array  # here, not at the top: pandas takes ~0.5 s to import
     keys = list(keys)
     types = set(map(type, keys))
     if types == {int}:
-        try: return pd.util.hash_array(np.fromiter(keys, np.int64, len(keys)))
+        try: return hash_array(np.fromiter(keys, np.int64, len(keys)))
         except OverflowError: pass   # huge ints: hash them as strings below
     elif types == {str}:
         arr = np.empty(len(keys), dtype=object); arr[:] = keys
-        return pd.util.hash_array(arr, categorize=False)
+        return hash_array(arr, categorize=False)
     out = np.empty(len(keys), dtype=np.uint64)
     is_int = np.fromiter((type(k) is int and -2**63 <= k < 2**63 for k in keys), bool, len(keys))
-    if is_int.any(): out[is_int] = pd.util.hash_array(np.fromiter((k for k, i in zip(keys, is_int) if i), np.int64, int(is_int.sum())))
+    if is_int.any(): out[is_int] = hash_array(np.fromiter((k for k, i in zip(keys, is_int) if i), np.int64, int(is_int.sum())))
     if not is_int.all():
         arr = np.empty(int((~is_int).sum()), dtype=object)
         arr[:] = [k if isinstance(k, str) else str(k) for k, i in zip(keys, is_int) if not i]
-        out[~is_int] = pd.util.hash_array(arr, categorize=False)
+        out[~is_int] = hash_array(arr, categorize=False)
     return out
 
 # %% ../nbs/05a_shards.ipynb #17a96ad0
