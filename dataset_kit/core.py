@@ -7,7 +7,6 @@ from __future__ import annotations
 import os, json, hashlib, shutil, tempfile, uuid
 from contextlib import contextmanager
 from pathlib import Path
-from tqdm.auto import tqdm
 import fsspec
 
 # %% auto #0
@@ -41,8 +40,9 @@ def progress_bar(iterable=None, # what to iterate over, if anything
                  desc:str=None, # the text before the bar
                  unit:str="it", # what is counted
                  disable:bool=False, # silence this bar only
-                 **kwargs) -> tqdm:
-    "A tqdm bar, silent when `disable` or when progress bars are globally disabled."
+                 **kwargs):
+    "A tqdm bar (`tqdm.auto`), silent when `disable` or when progress bars are globally disabled."
+    from tqdm.auto import tqdm  # imported on the first bar: tqdm.auto (asyncio, notebook checks) costs ~0.1 s at import
     return tqdm(iterable, total=total, desc=desc, unit=unit, disable=disable or not _progress_bars_enabled,
                 dynamic_ncols=True, **kwargs)
 
