@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
-import fsspec, requests, urllib3
+import fsspec
 from filelock import FileLock
 from . import __version__
 from .core import default_cache_dir, progress_bar, atomic_write, stable_hash, url_to_fs
 from .extract import extract_to_cache, detect_format, iter_archive, iter_files, SINGLE_FILE_COMPRESSIONS
 
 # %% auto #0
-__all__ = ['RETRY_BACKOFF', 'MAX_BACKOFF', 'HTTP_TIMEOUT', 'RETRYABLE_ERRORS', 'MAX_DOWNLOAD_THREADS', 'DownloadMode',
-           'VerificationMode', 'ChecksumVerificationError', 'NonMatchingChecksumError',
-           'ExpectedMoreDownloadedFilesError', 'UnexpectedDownloadedFileError', 'verify_checksums', 'DownloadConfig',
-           'DownloadError', 'with_retries', 'http_headers', 'url_to_filename', 'find_cached', 'file_size_checksum',
-           'http_session', 'cached_download', 'flatten_nested', 'map_nested', 'DownloadManager']
+__all__ = ['RETRY_BACKOFF', 'MAX_BACKOFF', 'HTTP_TIMEOUT', 'MAX_DOWNLOAD_THREADS', 'DownloadMode', 'VerificationMode',
+           'ChecksumVerificationError', 'NonMatchingChecksumError', 'ExpectedMoreDownloadedFilesError',
+           'UnexpectedDownloadedFileError', 'verify_checksums', 'DownloadConfig', 'DownloadError', 'with_retries',
+           'http_headers', 'url_to_filename', 'find_cached', 'file_size_checksum', 'http_session', 'cached_download',
+           'flatten_nested', 'map_nested', 'DownloadManager', 'RETRYABLE_ERRORS']
 
 # %% ../nbs/03_download.ipynb #b5009de0
 class _StrEnum(str, Enum):
@@ -113,8 +113,16 @@ HTTP_TIMEOUT = float(os.environ.get("DATASET_KIT_HTTP_TIMEOUT", 20)) # seconds t
 class DownloadError(ConnectionError): "A download failed after all its retries."
 class _Retryable(Exception): "A failure worth retrying (5xx, truncated body)."
 
-RETRYABLE_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                    urllib3.exceptions.HTTPError, _Retryable, TimeoutError, ConnectionError)
+def _retryable_errors() -> tuple:
+    "The exceptions worth a retry. `requests` is imported here, on the first download: it costs ~0.1 s to import."
+    import requests, urllib3
+    return (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.HTTPError, _Retryable, TimeoutError, ConnectionError)
+
+_all_ = ["RETRYABLE_ERRORS"]
+def __getattr__(name): # `RETRYABLE_ERRORS` stays importable, built on first access
+    if name == "RETRYABLE_ERRORS": return _retryable_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def with_retries(fn, # called with no argument; retried on `RETRYABLE_ERRORS`
                  url:str, # named in the final error
@@ -122,7 +130,7 @@ def with_retries(fn, # called with no argument; retried on `RETRYABLE_ERRORS`
     "Call `fn`, retrying with exponential backoff; raise `DownloadError` naming `url` when all tries fail."
     for attempt in range(max_retries + 1):
         try: return fn()
-        except RETRYABLE_ERRORS as e:
+        except _retryable_errors() as e:
             if isinstance(e, DownloadError): raise
             last = e
             if attempt < max_retries: time.sleep(min(RETRY_BACKOFF * 2 ** attempt, MAX_BACKOFF))
@@ -149,6 +157,7 @@ def _protocol_options(storage_options:dict, protocol:str) -> dict:
 
 def http_headers(config:DownloadConfig, protocol:str="https") -> dict:
     "The headers sent with every http(s) request made under `config`."
+    import requests
     ua = f"dataset_kit/{__version__}; python/{platform.python_version()}; requests/{requests.__version__}"
     if isinstance(config.user_agent, dict): ua += "".join(f"; {k}/{v}" for k, v in config.user_agent.items())
     elif config.user_agent: ua += f"; {config.user_agent}"
@@ -198,9 +207,10 @@ def file_size_checksum(path:str, record_checksum:bool=True) -> dict:
 # %% ../nbs/03_download.ipynb #12f5f5e7
 _local = threading.local()
 
-def http_session() -> requests.Session:
+def http_session():
     "This thread's `requests.Session`: connections are kept alive and reused across a builder's many files."
     if getattr(_local, "session", None) is None:
+        import requests
         s = requests.Session()
         # with trust_env, requests re-reads the whole environment on every request (a third of the time for small
         # files); read it once instead when no proxy or netrc is configured. `DownloadConfig.proxies` always applies.
