@@ -357,3 +357,14 @@ def test_iter_archive_goes_to_spawned_processes(tmp_path):
         got = pool.map(_member_texts, archives)
     assert got == [_member_texts(a) for a in archives]
     assert got[1] == [(f"f{i}.txt", f"1-{i}") for i in range(3)]
+
+
+def test_importing_load_and_cli_leaves_heavy_optional_packages_unimported(tmp_path):
+    "pandas, matplotlib, scipy, dask, requests and tqdm are imported where they are used, not by `import dataset_kit.load`."
+    import subprocess, sys
+    code = ("import sys, dataset_kit.load, dataset_kit.cli, dataset_kit.arrow_dataset, dataset_kit.iterable_dataset; "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'scipy', 'dask', 'distributed', 'requests', 'tqdm') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(tmp_path),
+                         env={**os.environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1])})
+    assert res.returncode == 0, res.stderr[-500:]
+    assert res.stdout.strip() == "[]"
