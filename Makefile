@@ -31,4 +31,4 @@ main: install
 	$(BIN)/dataset-kit prepare mnist_text_small
 
 clean:
-	rm -rf docs/_build docs/nbs docs/index.md _proc _docs .pytest_cache benchmarks/_out
+	rm -rf docs/_build docs/nbs docs/index.md docs/index.ipynb _proc _docs .pytest_cache benchmarks/_out

@@ -2,25 +2,22 @@
 
 The notebooks in `nbs/` are the source: `nbdocs.process_all` runs nbdev's own documentation processors on them
 (what `nbdev_docs` runs before Quarto, which cannot be installed here) and writes the processed copies to
-`docs/nbs/`, which myst-nb renders. `DOCS_EXECUTE=1` runs each notebook first so pages show fresh outputs.
+`docs/nbs/` (`nbs/index.ipynb`, with the navigation added, becomes the home page `docs/index.ipynb`), which myst-nb
+renders. `DOCS_EXECUTE=1` runs each notebook first so pages show fresh outputs.
 """
 import os, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from nbdocs import process_all, DOCS
+from nbdocs import process_all, write_home
 
 _pages = process_all(execute=os.environ.get("DOCS_EXECUTE", "0") == "1")
-_sections = {"Tutorials": [p for p in _pages if p.startswith("2")],
-             "Datasets": [p for p in _pages if p.startswith("1")],
-             "API": [p for p in _pages if p[:1] == "0"]}
-_overview = ["index"] if "index" in _pages else []
-(DOCS / "index.md").write_text(
-    "# dataset_kit\n\nBuild, prepare and load machine-learning datasets: the `datasets` API, literate and fast.\n\n" +
-    "".join(f"```{{toctree}}\n:caption: {name}\n:maxdepth: 1\n\n" + "\n".join(f"nbs/{p}" for p in pages) + "\n```\n\n"
-            for name, pages in [("Overview", _overview)] + list(_sections.items()) if pages))
+write_home({"Tutorials": [p for p in _pages if p.startswith("2")],
+            "Datasets": [p for p in _pages if p.startswith("1")],
+            "API": [p for p in _pages if p[:1] == "0"]})
 
 project = "dataset_kit"
 author = "dataset_kit developers"
+copyright = author
 extensions = ["myst_nb"]
 nb_execution_mode = "off"
 nb_render_markdown_format = "myst"

@@ -48,24 +48,45 @@ def quarto_to_myst(cell):
 
 
 _SOURCE = re.compile(r'\[source\]\((\S+?)\)\{[^}]*\}')  # Quarto's link attributes
-_SIG = re.compile(r"```python\ndef (\w+)\((.*?)\):?((?: #[^\n]*)?)\n```", re.S)
+_SIG = re.compile(r"```python\n(.*?)\n```", re.S)
+_CLASS = re.compile(r"def (\w+)\((.*)\)(?:->None)?:((?: #[^\n]*)?)$", re.S)
 
-def _class_sig(m):
-    "`def Name(params):` → `class Name(params)`, as Sphinx shows a class; bare `class Name` for `(*args, **kwargs)`."
-    name, params, comment = m[1], m[2], m[3]
-    if params.strip() == "*args, **kwargs": return f"```python\nclass {name}\n```"
-    return f"```python\nclass {name}({params}){comment}\n```"
+def _wrap(line, width=84):
+    "Break a signature line holding several parameters at its top-level commas, to fit the page's code width."
+    if len(line) <= width or " # " in line: return line
+    indent, parts, cur, depth, quote = line[:len(line) - len(line.lstrip())], [], "", 0, None
+    for ch in line.strip():
+        cur += ch
+        if quote: quote = None if ch == quote else quote
+        elif ch in "'\"": quote = ch
+        else: depth += (ch in "([{") - (ch in ")]}")
+        if ch == "," and depth == 0 and not quote: parts, cur = parts + [cur.strip()], ""
+    lines, acc = [], ""
+    for part in parts + ([cur.strip()] if cur.strip() else []):
+        if acc and len(indent + acc + " " + part) > width: lines, acc = lines + [indent + acc], part
+        else: acc = f"{acc} {part}".strip()
+    return "\n".join(lines + [indent + acc])
+
+def _signature(sig, is_class):
+    "Tidy a signature: no `NoneType` guessed from a `None` default, no `InitVar[...]`, long lines wrapped; a class as Sphinx shows one."
+    sig = re.sub(r"InitVar\[(.*?)\](?=[=,\n)])", r"\1", sig.replace(":NoneType=None", "=None"))
+    sig = "\n".join(_wrap(l) for l in sig.splitlines())
+    m = _CLASS.match(sig) if is_class else None
+    if not m: return sig
+    if m[2].strip() == "*args, **kwargs": return f"class {m[1]}"  # no constructor of its own to show
+    return f"class {m[1]}({m[2]}){m[3]}"
 
 def show_doc_md(text):
-    "nbdev's `show_doc` markdown without Quarto syntax: a plain source link, and a class shown as `class Name(params)`."
+    "nbdev's `show_doc` markdown without Quarto syntax (a plain source link), and a signature that fits the page."
     text = "\n".join(l for l in text.splitlines() if l.strip() != "---")  # a rule opening an output: docutils refuses it
     src = _SOURCE.search(text)
     if src:  # after the heading, drawn on its line (custom.css)
         text = re.sub(r"^(#+ .*)$", lambda h: f'{h[1]}\n\n<p class="sourcelink"><a href="{src[1]}">source</a></p>',
                       _SOURCE.sub("", text), count=1, flags=re.M)
     head = re.search(r"^#+ (\S+)", text, re.M)
-    if head and head[1].split(".")[-1][:1].isupper(): text = _SIG.sub(_class_sig, text, count=1)  # PEP 8: a class
-    return text
+    if not head: return text
+    is_class = head[1].split(".")[-1][:1].isupper()  # PEP 8 names
+    return _SIG.sub(lambda m: f"```python\n{_signature(m[1], is_class)}\n```", text, count=1)
 
 
 def process_notebook(nb_path: Path, out_dir: Path, execute=False) -> Path:
@@ -88,18 +109,28 @@ def process_notebook(nb_path: Path, out_dir: Path, execute=False) -> Path:
 
 
 def process_all(execute=False):
+    "Process every notebook: `nbs/index.ipynb` becomes the home page `docs/index.ipynb`, the others `docs/nbs/*`."
     out_dir = DOCS / "nbs"
     out_dir.mkdir(exist_ok=True)
-    for old in out_dir.glob("*.ipynb"): old.unlink()
+    for old in [*out_dir.glob("*.ipynb"), DOCS / "index.ipynb", DOCS / "index.md"]: old.unlink(missing_ok=True)
     paths = sorted((ROOT / "nbs").glob("*.ipynb"))
     cwd = os.getcwd()
     try:
         os.chdir(ROOT)  # nbdev finds settings.ini from here
-        for p in paths: process_notebook(p, out_dir, execute=execute)
+        for p in paths: process_notebook(p, DOCS if p.stem == "index" else out_dir, execute=execute)
     finally: os.chdir(cwd)
-    return [p.stem for p in paths]
+    return [p.stem for p in paths if p.stem != "index"]
 
 
+def write_home(sections):
+    "Add the site's navigation ({caption: [page stems]}) to the home page (or make one if there is no index notebook)."
+    toc = "\n".join(f"```{{toctree}}\n:caption: {name}\n:maxdepth: 1\n:hidden:\n\n" + "\n".join(f"nbs/{p}" for p in pages)
+                    + "\n```\n" for name, pages in sections.items() if pages)
+    home = DOCS / "index.ipynb"
+    if not home.exists(): return (DOCS / "index.md").write_text("# Contents\n\n" + toc)
+    nb = read_nb(home)
+    nb.cells.append(mk_cell(toc, "markdown"))
+    write_nb(nb, home)
 
 
 def write_readme(out=ROOT / "README.md"):
