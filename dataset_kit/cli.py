@@ -58,7 +58,9 @@ def _summary(builder, dataset) -> str:
     lines.append(repr(dataset))
     return "\n".join(lines)
 
-def args_name(builder): return getattr(builder, "name", type(builder).__name__)
+def args_name(builder):
+    "The name `builder` is known by: its `name`, else its class name."
+    return getattr(builder, "name", type(builder).__name__)
 
 def _preview(builder, dataset, path, n):
     "Ask the builder for a picture of `n` examples; return the PNG path or None."

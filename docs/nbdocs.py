@@ -68,8 +68,11 @@ def _wrap(line, width=84):
     return "\n".join(lines + [indent + acc])
 
 def _signature(sig, is_class):
-    "Tidy a signature: no `NoneType` guessed from a `None` default, no `InitVar[...]`, long lines wrapped; a class as Sphinx shows one."
+    "Tidy a signature (no `NoneType`/`InitVar[...]`, short ones on one line, long lines wrapped); a class as Sphinx shows one."
     sig = re.sub(r"InitVar\[(.*?)\](?=[=,\n)])", r"\1", sig.replace(":NoneType=None", "=None"))
+    lines = sig.splitlines()
+    flat = lines[0] + " ".join(l.strip() for l in lines[1:-1]) + lines[-1] if len(lines) > 2 else sig
+    if " # " not in sig and len(flat) <= 84: sig = flat  # a short signature on one line
     sig = "\n".join(_wrap(l) for l in sig.splitlines())
     m = _CLASS.match(sig) if is_class else None
     if not m: return sig
