@@ -92,9 +92,18 @@ def show_doc_md(text):
     return _SIG.sub(lambda m: f"```python\n{_signature(m[1], is_class)}\n```", text, count=1)
 
 
+def _summary(nb):
+    "The `> summary` under the notebook's title, all its lines (nbdev's front matter keeps only the first)."
+    for c in nb.cells:
+        m = re.match(r"\s*#\s+.*\n+((?:>.*\n?)+)", c.source) if c.cell_type == "markdown" else None
+        if m: return " ".join(l.lstrip(">").strip() for l in m[1].splitlines())
+        if c.cell_type == "markdown" and c.source.lstrip().startswith("# "): return ""
+
+
 def process_notebook(nb_path: Path, out_dir: Path, execute=False) -> Path:
     "Write `nb_path` processed by nbdev's doc processors to `out_dir`, with its title as the first heading."
     nb = read_nb(nb_path)
+    summary = _summary(nb)
     if execute: _execute(nb, nb_path)
     os.environ["IN_TEST"] = "1"
     FilterDefaults()(nb)
@@ -104,7 +113,8 @@ def process_notebook(nb_path: Path, out_dir: Path, execute=False) -> Path:
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     fm = getattr(nb, "frontmatter_", {}) or {}
     title = fm.get("title") or nb_path.stem.replace("_", " ")
-    head = f"# {title}\n\n" + (f"> {fm['description']}\n" if fm.get("description") else "")
+    summary = summary or fm.get("description")
+    head = f"# {title}\n\n" + (f"> {summary}\n" if summary else "")
     nb.cells.insert(0, mk_cell(head, "markdown"))
     out = out_dir / nb_path.name
     write_nb(nb, out)
