@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from .core import progress_bar, atomic_dir, stable_hash, url_to_fs, default_cache_dir
-from .features import Features, infer_features, require_decoding, ClassLabel
+from .features import Features, infer_features, require_decoding, ClassLabel, Value
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema, embed_table_storage
 from .formatting import Formatter, get_format_type_from_alias, storage_of, column_to_pylist
 
@@ -351,6 +351,8 @@ def _iter_batches(self:Dataset, batch_size:int=1000, columns:list=None, drop_las
 @patch
 def __getitem__(self:Dataset, key):
     "`ds[i]` → example; `ds[i:j]`, `ds[[i, j]]`, `ds[mask]` → batch; `ds['col']` → column."
+    if isinstance(key, (bool, np.bool_)):  # bool is an int subclass: ds[True] would silently read row 1
+        raise TypeError(f"dataset index must be int, str, slice or collection of int, not bool ({key!r}).")
     if isinstance(key, str):
         if key not in self._names():
             raise KeyError(f"Column {key!r} not in the dataset. Current columns in the dataset: {self.column_names}")
@@ -470,6 +472,33 @@ def __setstate__(self:Dataset, state:dict):
         self._origin = (self._origin[0], self._data)
 
 # %% ../nbs/04a_arrow_dataset.ipynb #3f5c2a2b
+def _is_null_feature(f) -> bool:
+    "Is `f` `Value('null')`, or a list of it (a column that held only `None`s or empty lists)?"
+    if isinstance(f, Value): return f.dtype == "null"
+    inner = getattr(f, "feature", None)
+    return inner is not None and not isinstance(f, dict) and _is_null_feature(inner)
+
+def _aligned_features(feats:list) -> Features:
+    "The union of `feats` in first-seen order; a column's type is its first non-null one, which all others must match."
+    out = {}
+    for f in feats:
+        for k, v in f.items():
+            if k not in out or _is_null_feature(out[k]): out[k] = v
+    for i, f in enumerate(feats):
+        for k, v in f.items():
+            if _is_null_feature(v) or v == out[k]: continue
+            try: Features({k: v}).reorder_fields_as(Features({k: out[k]}))
+            except ValueError:
+                raise ValueError(f"The features can't be aligned: column {k!r} of dataset {i} is {v}, "
+                                 f"expected {out[k]} (or Value('null')).") from None
+    return Features(out)
+
+def _padded(table:pa.Table, schema:pa.Schema) -> pa.Table:
+    "`table` with `schema`'s columns: the missing ones all null."
+    for field in schema:
+        if field.name not in table.column_names: table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+    return cast_table_to_schema(table, schema)
+
 def _merged_info(dsets, info, features):
     if info is not None:
         info = copy.copy(info); info.features = features
@@ -493,14 +522,8 @@ def concatenate_datasets(dsets:list, # the datasets to join
         splits = {str(d.split) for d in dsets}
         split = dsets[0].split if len(splits) == 1 else None
     if axis == 0:
-        features = dsets[0].features
-        for i, d in enumerate(dsets[1:], 1):
-            if set(d.features) != set(features):
-                raise ValueError(f"Datasets to concatenate must have the same columns: dataset 0 has {list(features)}, "
-                                 f"dataset {i} has {list(d.features)}.")
-            try: d.features.reorder_fields_as(features)
-            except ValueError as e: raise ValueError(f"Dataset {i} has features that do not match dataset 0: {e}") from None
-        tables = [cast_table_to_schema(d._data, features.arrow_schema) for d in dsets]
+        features = _aligned_features([d.features for d in dsets])
+        tables = [_padded(d._data, features.arrow_schema) for d in dsets]
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         indices = None
         if any(d._indices is not None for d in dsets):
