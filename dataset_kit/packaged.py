@@ -49,12 +49,22 @@ def _cast_column(col, feature, name):
     if isinstance(col, pa.ChunkedArray): col = col.combine_chunks()
     if isinstance(feature, ClassLabel) and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         if feature.names is None: raise ValueError(f"Column {name!r}: ClassLabel without names cannot read string labels.")
-        idx = pc.index_in(col, value_set=pa.array(feature.names, col.type))
-        unknown = pc.and_(pc.is_null(idx), pc.is_valid(col))
-        if pc.any(unknown).as_py():
-            bad = pc.unique(col.filter(unknown)).to_pylist()[:5]
-            raise ValueError(f"Column {name!r}: labels {bad} are not among the ClassLabel names {feature.names}.")
-        return idx.cast(pa.int64())
+        idx = pc.index_in(col, value_set=pa.array(feature.names, col.type)).cast(pa.int64())
+        unmatched = pc.and_(pc.is_null(idx), pc.is_valid(col))
+        if pc.any(unmatched).as_py():
+            rest, ints, bad = pc.unique(col.filter(unmatched)), [], []
+            for s in rest.to_pylist():  # stripped names, then integers in [-1, num_classes), as datasets' str2int
+                try: ints.append(feature._strval2int(s))
+                except ValueError: ints.append(None); bad.append(s)
+            if bad: raise ValueError(f"Column {name!r}: labels {bad[:5]} are not among the ClassLabel names "
+                                     f"{feature.names} nor integers in [-1, {feature.num_classes}).")
+            idx = pc.coalesce(idx, pc.take(pa.array(ints, pa.int64()), pc.index_in(col, value_set=rest)))
+        return idx
+    if isinstance(feature, ClassLabel) and pa.types.is_integer(col.type) and len(col):
+        lo, hi = pc.min_max(col).values()
+        if lo.is_valid and (lo.as_py() < -1 or hi.as_py() >= feature.num_classes):
+            raise ValueError(f"Column {name!r}: integer labels from {lo.as_py()} to {hi.as_py()}, outside "
+                             f"[-1, {feature.num_classes}) for the ClassLabel names {feature.names}.")
     if hasattr(feature, "cast_storage") and not col.type.equals(feature()): return feature.cast_storage(col)
     return col
 

@@ -58,6 +58,22 @@ def test_csv_options_and_features(tmp_path, cache):
         load_dataset("csv", data_files=str(tmp_path / "b.csv"), features=feats, cache_dir=cache)
 
 
+@pytest.mark.parametrize("labels", [["1", "0"], ["pos", " 0", "-1"], ["1", ""]], ids=["digits", "mixed", "empty"])
+def test_csv_integer_labels_with_classlabel_match_datasets(tmp_path, cache, labels):
+    hf = pytest.importorskip("datasets")
+    (tmp_path / "cl.csv").write_text("text,label\n" + "".join(f"t{i},{l}\n" for i, l in enumerate(labels)))
+    names = ["neg", "pos"]
+    ours = load_dataset("csv", data_files=str(tmp_path / "cl.csv"), split="train", cache_dir=cache,
+                        features=Features({"text": Value("string"), "label": ClassLabel(names=names)}))
+    theirs = hf_load("csv", data_files=str(tmp_path / "cl.csv"), split="train", cache_dir=str(tmp_path / "hf"),
+                     features=hf.Features({"text": hf.Value("string"), "label": hf.ClassLabel(names=names)}))
+    assert ours.to_dict() == theirs.to_dict()
+    (tmp_path / "bad.csv").write_text("text,label\nx,2\n")
+    with pytest.raises(ValueError, match=r"labels \['2'\] are not among .* nor integers in \[-1, 2\)"):
+        load_dataset("csv", data_files=str(tmp_path / "bad.csv"), cache_dir=cache,
+                     features=Features({"text": Value("string"), "label": ClassLabel(names=names)}))
+
+
 def test_compressed_csv_and_data_dir_split_inference(tmp_path, cache):
     d = tmp_path / "data"
     d.mkdir()
