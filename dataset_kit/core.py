@@ -10,8 +10,9 @@ from pathlib import Path
 import fsspec
 
 # %% auto #0
-__all__ = ['default_cache_dir', 'disable_progress_bar', 'enable_progress_bar', 'are_progress_bars_disabled', 'progress_bar',
-           'temp_sibling', 'atomic_write', 'atomic_dir', 'stable_hash', 'url_to_fs']
+__all__ = ['disable_progress_bars', 'enable_progress_bars', 'default_cache_dir', 'disable_progress_bar', 'enable_progress_bar',
+           'are_progress_bars_disabled', 'is_progress_bar_enabled', 'progress_bar', 'temp_sibling', 'atomic_write',
+           'atomic_dir', 'stable_hash', 'url_to_fs']
 
 # %% ../nbs/00_core.ipynb #cff2b208
 def default_cache_dir() -> str:
@@ -34,6 +35,13 @@ def enable_progress_bar():
 def are_progress_bars_disabled() -> bool:
     "Whether `disable_progress_bar` is in force."
     return not _progress_bars_enabled
+
+def is_progress_bar_enabled() -> bool:
+    "Whether progress bars show: the opposite of `are_progress_bars_disabled`."
+    return _progress_bars_enabled
+
+# `datasets` spells the switches both ways; the plural names are the very same functions
+disable_progress_bars, enable_progress_bars = disable_progress_bar, enable_progress_bar
 
 def progress_bar(iterable=None, # what to iterate over, if anything
                  total=None, # the expected count, when `iterable` has no len
