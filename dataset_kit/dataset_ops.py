@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from fastcore.basics import patch
 from .core import stable_hash
-from .features import Features, infer_features, ClassLabel, List, LargeList
+from collections.abc import Mapping
+from .features import Features, infer_features, ClassLabel, List, LargeList, Value
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema
 from .formatting import Formatter
 from .arrow_dataset import Dataset, read_arrow_table, concatenate_datasets, _keys_to_array, _check_columns
@@ -340,3 +341,130 @@ def to_parquet(self:Dataset, path_or_buf, # the Parquet file to write
     with ParquetWriter(path_or_buf, features=self._features, writer_batch_size=batch_size or 1000) as w:
         for s in range(0, len(self), 10_000): w.write_table(self._rows(s, min(len(self), s + 10_000)))
     return os.path.getsize(path_or_buf)
+
+# %% ../nbs/04a2_dataset_ops.ipynb #b65db0da
+@patch
+def take(self:Dataset, n:int # how many rows to keep (clamped to the dataset's length)
+        ) -> Dataset:
+    "A dataset of the first `n` rows."
+    return self.select(range(min(n, len(self))))
+
+@patch
+def skip(self:Dataset, n:int # how many rows to drop
+        ) -> Dataset:
+    "A dataset without the first `n` rows."
+    return self.select(range(n, len(self)))
+
+@patch
+def repeat(self:Dataset, num_times:int # how many copies (None, for endless, is not possible for a Dataset)
+          ) -> Dataset:
+    "The dataset `num_times` times over, one copy after the other."
+    if num_times is None: raise ValueError("Map style datasets do not support indefinite repetition: give repeat() a number.")
+    return concatenate_datasets([self] * num_times) if num_times > 0 else self.select([])
+
+# %% ../nbs/04a2_dataset_ops.ipynb #e2f4c6e0
+def _run_starts(table:pa.Table, cols:list) -> np.ndarray:
+    "Where a run of equal values (over `cols`) starts."
+    n = table.num_rows
+    change = np.zeros(n, dtype=bool)
+    if n: change[0] = True
+    for c in cols:
+        col = table.column(c)
+        if n > 1:
+            ne = pc.not_equal(col.slice(1), col.slice(0, n - 1))
+            nulls = pc.not_equal(pc.is_null(col.slice(1)), pc.is_null(col.slice(0, n - 1)))
+            change[1:] |= pc.or_(pc.fill_null(ne, False), nulls).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(change)
+
+@patch
+def batch(self:Dataset, batch_size:int=None, # rows per batch
+          by_column=None, # instead: batch successive rows with equal values in this column (or list of columns)
+          drop_last_batch:bool=False, # drop a last batch shorter than batch_size
+          num_proc:int=None, # accepted for compatibility: batching is one Arrow operation, no processes needed
+          new_fingerprint:str=None) -> Dataset:
+    "A dataset whose rows are batches of this one's rows: each column becomes a list column."
+    if batch_size is None and by_column is None: raise ValueError("Dataset.batch() misses `batch_size` or `by_column` argument.")
+    if by_column is not None and num_proc: raise NotImplementedError("Multiprocessed batching by column is not implemented.")
+    n, table = len(self), self._rows(0, len(self)).combine_chunks()
+    if by_column is not None:
+        starts = _run_starts(table, _check_columns(self, by_column, "Column to batch by"))
+    else:
+        if batch_size <= 0: raise ValueError(f"batch_size must be a positive int, got {batch_size}.")
+        starts = np.arange(0, n, batch_size)
+        if drop_last_batch and n % batch_size: starts, n = starts[:-1], int(starts[-1]) if len(starts) else 0
+    offsets = pa.array(np.append(starts, n).astype(np.int32))
+    features = Features({c: List(f) for c, f in self._features.items()})
+    schema = features.arrow_schema
+    arrays = [pa.ListArray.from_arrays(offsets, table.column(c).chunk(0) if table.column(c).num_chunks else pa.array([], table.schema.field(c).type),
+                                       type=schema.field(c).type) for c in table.column_names]
+    from dataset_kit.info import DatasetInfo
+    return Dataset(pa.Table.from_arrays(arrays, schema=schema), info=DatasetInfo(features=features), split=self.split,
+                   fingerprint=new_fingerprint or stable_hash([self._fingerprint, "batch", batch_size, by_column, drop_last_batch]))
+
+# %% ../nbs/04a2_dataset_ops.ipynb #45ea2a26
+@patch
+def add_item(self:Dataset, item:dict, # one example: a value for every column
+             new_fingerprint:str=None) -> Dataset:
+    "The dataset with `item` appended as its last row."
+    if not isinstance(item, Mapping): raise TypeError(f"add_item expects a dict (column → value), got {type(item).__name__}.")
+    if set(item) != set(self.column_names):
+        raise ValueError(f"add_item needs a value for each column {self.column_names}, got {list(item)}.")
+    inferred = infer_features({k: [v] for k, v in item.items()})
+    features = Features({k: inferred[k] if getattr(f, "dtype", None) == "null" else f for k, f in self._features.items()})
+    row = features.encode_to_arrow({k: [item[k]] for k in features})
+    table = pa.concat_tables([cast_table_to_schema(self._data, features.arrow_schema), row])
+    indices = None if self._indices is None else np.append(self._indices, len(self._data))
+    return self._new(data=table, indices=indices, features=features, _cache_files=[],
+                     fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", repr(item)]))
+
+def _with_column(ds:Dataset, name:str, array:pa.Array, feature) -> Dataset:
+    "A flat copy of `ds` with column `name` replaced by `array` of type `feature`."
+    table = ds._rows(0, len(ds))
+    features = ds._features.copy(); features[name] = feature
+    table = table.set_column(table.column_names.index(name), name, array)
+    return ds._new(data=cast_table_to_schema(table, features.arrow_schema), indices=None, features=features, _cache_files=[])
+
+@patch
+def class_encode_column(self:Dataset, column:str, # a column of plain values (`Value`)
+                        include_nulls:bool=False) -> Dataset: # encode nulls as the class "None" instead of keeping them null
+    "The dataset with `column` cast to a `ClassLabel` over its sorted distinct values (as strings)."
+    if column not in self._data.column_names: raise ValueError(f"Column ({column}) not in table columns ({self._data.column_names}).")
+    feat = self._features[column]
+    if not isinstance(feat, Value):
+        raise ValueError(f"Class encoding is only supported for Value column, and column {column} is {type(feat).__name__}.")
+    col = self._rows(0, len(self)).column(column)
+    uniq = col.unique()
+    names_of = [str(v) for v in uniq.to_pylist()]  # str() of the Python value: True → 'True', 1.5 → '1.5'
+    keep = [i for i, v in enumerate(uniq.to_pylist()) if include_nulls or v is not None]
+    names = sorted({names_of[i] for i in keep})
+    ids = {nm: i for i, nm in enumerate(names)}
+    lut = np.array([ids.get(s, 0) for s in names_of] or [0], dtype=np.int64)  # a null left out is masked below
+    pos = pc.index_in(col, value_set=uniq, skip_nulls=False).to_numpy(zero_copy_only=False)
+    codes = lut[np.nan_to_num(pos, nan=0).astype(np.int64)]
+    mask = None if include_nulls else col.is_null().to_numpy(zero_copy_only=False)
+    return _with_column(self, column, pa.array(codes, pa.int64(), mask=mask), ClassLabel(names=names))
+
+@patch
+def align_labels_with_mapping(self:Dataset, label2id:dict, # label name → id, e.g. a model's config.label2id
+                              label_column:str) -> Dataset: # the ClassLabel (or list of ClassLabel) column to renumber
+    "The dataset with `label_column`'s ids renumbered to `label2id` (names compared in lowercase)."
+    if label_column not in self._data.column_names:
+        raise ValueError(f"Column ({label_column}) not in table columns ({self._data.column_names}).")
+    feat = self._features[label_column]
+    inner = feat if isinstance(feat, ClassLabel) else getattr(feat, "feature", None)
+    if not isinstance(inner, ClassLabel):
+        raise ValueError(f"Aligning labels with a mapping is only supported for ClassLabel column or Sequence column with the "
+                         f"inner type ClassLabel, and column {label_column} is of type {type(feat).__name__}.")
+    label2id = dict(sorted(label2id.items(), key=lambda kv: kv[1]))
+    new_names, lower = list(label2id), {k.lower(): v for k, v in label2id.items()}
+    lut = np.array([lower.get(nm.lower(), -1) for nm in inner.names] or [-1], dtype=np.int64)
+    col = self._rows(0, len(self)).column(label_column).combine_chunks()
+    values = col if isinstance(feat, ClassLabel) else col.flatten()
+    ids = values.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    new = lut[ids]
+    bad = np.flatnonzero((new < 0) & values.is_valid().to_numpy(zero_copy_only=False))
+    if len(bad): raise KeyError(f"Label {inner.names[ids[bad[0]]]!r} of column {label_column!r} is not in label2id {list(label2id)}.")
+    new = pa.array(new, pa.int64(), mask=values.is_null().to_numpy(zero_copy_only=False))
+    new_feat = ClassLabel(names=new_names)
+    if isinstance(feat, ClassLabel): return _with_column(self, label_column, new, new_feat)
+    return _with_column(self, label_column, pa.ListArray.from_arrays(col.offsets, new, mask=col.is_null()), List(new_feat))
