@@ -18,7 +18,9 @@ from .folder import FOLDER_BUILDERS, IMAGE_EXTENSIONS, AUDIO_EXTENSIONS
 
 # %% auto #0
 __all__ = ['BUILTIN_DATASETS', 'PACKAGED', 'builder_class_in_module', 'import_builder_file', 'resolve_builder',
-           'load_dataset_builder', 'load_dataset', 'load_from_disk']
+           'load_dataset_builder', 'load_dataset', 'SplitsNotFoundError', 'get_dataset_config_names',
+           'get_dataset_default_config_name', 'get_dataset_config_info', 'get_dataset_split_names', 'get_dataset_infos',
+           'load_from_disk']
 
 # %% ../nbs/06_load.ipynb #70e55a82
 BUILTIN_DATASETS = {"mnist_text_small": "dataset_kit.catalog.mnist_text_small",
@@ -106,6 +108,11 @@ def _packaged_for(data_files, data_dir, base):
     return PACKAGED[kind]
 
 # %% ../nbs/06_load.ipynb #31013d92
+def _forget_scripts_if_forced(download_mode):
+    "Under 'force_redownload', drop the imported local builder scripts so the next import reads them again."
+    if DownloadMode(download_mode or DownloadMode.REUSE_DATASET_IF_EXISTS) == DownloadMode.FORCE_REDOWNLOAD:
+        for k in [k for k in sys.modules if k.startswith("dataset_kit_modules.")]: del sys.modules[k]
+
 def load_dataset_builder(path, # a builder class, a packaged or built-in name, a .py file or a folder
                          name:str=None, # the config name
                          data_dir:str=None, # folder of the source data
@@ -120,8 +127,7 @@ def load_dataset_builder(path, # a builder class, a packaged or built-in name, a
     download_mode = DownloadMode(download_mode or DownloadMode.REUSE_DATASET_IF_EXISTS)
     if download_config is not None and storage_options is None and download_config.storage_options:
         storage_options = dict(download_config.storage_options)
-    if download_mode == DownloadMode.FORCE_REDOWNLOAD:
-        for k in [k for k in sys.modules if k.startswith("dataset_kit_modules.")]: del sys.modules[k]
+    _forget_scripts_if_forced(download_mode)
     cls, extra = resolve_builder(path, data_files, data_dir, storage_options)
     kwargs = dict(config_kwargs)
     if "data_dir" in extra and data_dir is None and data_files is None: data_dir = extra["data_dir"]
@@ -203,6 +209,106 @@ def _save_infos(builder, path):
     infos[builder.config.name] = builder.info.to_dict()
     from dataset_kit.core import atomic_write
     with atomic_write(target, "w") as f: json.dump(infos, f, indent=4)
+
+# %% ../nbs/06_load.ipynb #4ea73be9
+class SplitsNotFoundError(ValueError):
+    "The split names of a dataset config could not be read from its builder."
+
+def _refuse_revision(fn:str, revision):
+    if revision is not None:
+        raise NotImplementedError(f"{fn}(revision={revision!r}): revisions are a Hugging Face Hub feature; "
+                                  "dataset_kit reads local builders, packaged builders and its built-in datasets.")
+
+def _download_config_with(download_config, token=None, **attributes):
+    "`download_config` (or a default one) with `token` and the given attributes set; unknown attributes raise."
+    if token is None and not attributes: return download_config
+    dc = (download_config or DownloadConfig()).copy()
+    for k, v in attributes.items():
+        if not hasattr(dc, k): raise TypeError(f"{k!r} is not a DownloadConfig attribute (got {k}={v!r}).")
+        setattr(dc, k, v)
+    if token is not None: dc.token = token
+    return dc
+
+def _builder_class(path, data_files, download_config, download_mode) -> type:
+    _forget_scripts_if_forced(download_mode)
+    so = dict(download_config.storage_options) if download_config is not None and download_config.storage_options else None
+    return resolve_builder(path, data_files, None, so)[0]
+
+def get_dataset_config_names(path, # a builder class, a packaged or built-in name, a .py file or a folder
+                             revision:str=None, # a Hub revision: not supported (must be None)
+                             download_config:DownloadConfig=None, # its storage_options resolve remote data files
+                             download_mode:Union[DownloadMode, str]=None, # 'force_redownload' re-imports a local script
+                             data_files=None, # source data files, for a `path` that is a folder
+                             **download_kwargs) -> list: # attributes of `download_config` to override
+    "The config names of the dataset `path`: its predefined configs, else its one default config."
+    _refuse_revision("get_dataset_config_names", revision)
+    cls = _builder_class(path, data_files, _download_config_with(download_config, **download_kwargs), download_mode)
+    return list(cls.builder_configs) or [cls.DEFAULT_CONFIG_NAME or "default"]
+
+def get_dataset_default_config_name(path, # a builder class, a packaged or built-in name, a .py file or a folder
+                                    revision:str=None, # a Hub revision: not supported (must be None)
+                                    download_config:DownloadConfig=None, # its storage_options resolve remote data files
+                                    download_mode:Union[DownloadMode, str]=None, # 'force_redownload' re-imports a local script
+                                    data_files=None, # source data files, for a `path` that is a folder
+                                    **download_kwargs) -> Optional[str]: # attributes of `download_config` to override
+    "The config `load_dataset(path)` uses when none is named; None when the builder has several and no default."
+    _refuse_revision("get_dataset_default_config_name", revision)
+    cls = _builder_class(path, data_files, _download_config_with(download_config, **download_kwargs), download_mode)
+    configs = list(cls.builder_configs)
+    if not configs: return cls.DEFAULT_CONFIG_NAME or "default"
+    return cls.DEFAULT_CONFIG_NAME or (configs[0] if len(configs) == 1 else None)
+
+def get_dataset_config_info(path, # a builder class, a packaged or built-in name, a .py file or a folder
+                            config_name:str=None, # the config (default: the builder's default)
+                            data_files=None, # source data files: a pattern, a list, or {split: patterns}
+                            download_config:DownloadConfig=None, # how to reach remote files
+                            download_mode:Union[DownloadMode, str]=None, # 'force_redownload' re-imports a local script
+                            revision:str=None, # a Hub revision: not supported (must be None)
+                            token=None, # token for remote files
+                            **config_kwargs): # data_dir, cache_dir and options of the builder's config class
+    "The `DatasetInfo` of one config, with its split names, without preparing anything."
+    _refuse_revision("get_dataset_config_info", revision)
+    download_config = _download_config_with(download_config, token)
+    builder = load_dataset_builder(path, config_name, data_files=data_files, download_config=download_config,
+                                   download_mode=download_mode, **config_kwargs)
+    info = builder.info
+    if not info.splits:
+        from dataset_kit.streaming import StreamingDownloadManager
+        from dataset_kit.splits import SplitDict, SplitInfo
+        dl = StreamingDownloadManager(dataset_name=builder.dataset_name, data_dir=builder.config.data_dir,
+                                      download_config=DownloadConfig(storage_options=builder.storage_options, token=builder.token),
+                                      base_path=builder.base_path)
+        try: names = [str(sg.name) for sg in builder._split_generators(dl)]
+        except Exception as e:
+            raise SplitsNotFoundError(f"The split names of {builder.dataset_name!r} (config {builder.config.name!r}) could not "
+                                      f"be read from {type(builder).__name__}._split_generators: {type(e).__name__}: {e}") from e
+        info.splits = SplitDict({n: SplitInfo(name=n, dataset_name=builder.dataset_name) for n in names},
+                                dataset_name=builder.dataset_name)
+    return info
+
+def get_dataset_split_names(path, # a builder class, a packaged or built-in name, a .py file or a folder
+                            config_name:str=None, # the config (default: the builder's default)
+                            data_files=None, # source data files: a pattern, a list, or {split: patterns}
+                            download_config:DownloadConfig=None, # how to reach remote files
+                            download_mode:Union[DownloadMode, str]=None, # 'force_redownload' re-imports a local script
+                            revision:str=None, # a Hub revision: not supported (must be None)
+                            token=None, # token for remote files
+                            **config_kwargs) -> list: # data_dir, cache_dir and options of the builder's config class
+    "The split names of one config, without preparing anything."
+    return list(get_dataset_config_info(path, config_name, data_files, download_config, download_mode, revision, token,
+                                        **config_kwargs).splits)
+
+def get_dataset_infos(path, # a builder class, a packaged or built-in name, a .py file or a folder
+                      data_files=None, # source data files: a pattern, a list, or {split: patterns}
+                      download_config:DownloadConfig=None, # how to reach remote files
+                      download_mode:Union[DownloadMode, str]=None, # 'force_redownload' re-imports a local script
+                      revision:str=None, # a Hub revision: not supported (must be None)
+                      token=None, # token for remote files
+                      **config_kwargs) -> dict: # data_dir, cache_dir and options of the builder's config class
+    "{config name: `DatasetInfo`} for every config of the dataset, without preparing anything."
+    names = get_dataset_config_names(path, revision, download_config, download_mode, data_files)
+    return {n: get_dataset_config_info(path, n, data_files, download_config, download_mode, revision, token, **config_kwargs)
+            for n in names}
 
 # %% ../nbs/06_load.ipynb #dc4ab6cf
 def load_from_disk(dataset_path:str, # a folder written by save_to_disk (local or fsspec URL)
