@@ -17,7 +17,7 @@ from .formatting import Formatter
 from .arrow_dataset import Dataset, read_arrow_table, concatenate_datasets, _check_columns
 
 # %% auto #0
-__all__ = ['run_in_processes', 'LazyBatch']
+__all__ = ['run_in_processes', 'LazyBatch', 'enable_caching', 'disable_caching', 'is_caching_enabled', 'temporary_cache_dir']
 
 # %% ../nbs/04a3_dataset_map.ipynb #d18f3e41
 def _child(job, rank, conn):
@@ -294,6 +294,30 @@ def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, 
         writer.abort(); raise
     finally: bar.close()
 
+# %% ../nbs/04a3_dataset_map.ipynb #f9d8ad6a
+_CACHING = {"enabled": True, "tmp": None}
+
+def enable_caching():
+    "Name `map` results by fingerprint next to the dataset's files and reload them on an identical call (the default)."
+    _CACHING["enabled"] = True
+
+def disable_caching():
+    "Write `map` results to a temporary directory (deleted at exit), under random names, recomputed every time."
+    _CACHING["enabled"] = False
+
+def is_caching_enabled() -> bool:
+    "Whether transforms reuse cache files (see `disable_caching`)."
+    return bool(_CACHING["enabled"])
+
+def temporary_cache_dir() -> str:
+    "This session's directory for uncached results; removed when the interpreter exits."
+    d = _CACHING["tmp"]
+    if d is None or not os.path.isdir(d):
+        import atexit
+        d = _CACHING["tmp"] = tempfile.mkdtemp(prefix="dataset_kit-cache-")
+        atexit.register(shutil.rmtree, d, True)
+    return d
+
 # %% ../nbs/04a3_dataset_map.ipynb #ac03f3e5
 def _shard_path(path, rank, num_proc, suffix_template):
     root, ext = os.path.splitext(path)
@@ -309,7 +333,7 @@ def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/u
         drop_last_batch:bool=False, # skip a last, smaller batch
         remove_columns=None, # input columns to drop from the output
         keep_in_memory:bool=False, # keep the result in memory instead of a cache file
-        load_from_cache_file:bool=None, # reuse a cache file from an identical earlier call (default True)
+        load_from_cache_file:bool=None, # reuse a cache file from an identical earlier call (default: `is_caching_enabled()`)
         cache_file_name:str=None, # write the result to this file
         writer_batch_size:int=1000, # rows encoded and written at a time (also the chunk size when not batched)
         features:Features=None, # the output features (all output columns)
@@ -335,12 +359,15 @@ def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/u
             self._format["type"], self._format["format_kwargs"]]  # the function sees the formatted values
     if self._transform is not None: fp_fn = fp_fn and _fn_fingerprint(self._transform) and stable_hash([fp_fn, _fn_fingerprint(self._transform)])
     fingerprint = new_fingerprint or (stable_hash([self._fingerprint, "map", fp_fn, args]) if fp_fn else None)
+    caching = is_caching_enabled()
+    if load_from_cache_file is None: load_from_cache_file = caching
     if keep_in_memory: path = None
     elif cache_file_name: path = os.fspath(cache_file_name)
-    elif self._cache_files:
+    elif self._cache_files and caching:
         path = os.path.join(os.path.dirname(self._cache_files[0]["filename"]), f"cache-{fingerprint or uuid.uuid4().hex[:16]}.arrow")
+    elif self._cache_files: path = os.path.join(temporary_cache_dir(), f"cache-{uuid.uuid4().hex[:16]}.arrow")  # caching disabled
     else: path = None
-    reuse = load_from_cache_file is not False and fingerprint is not None and path is not None
+    reuse = load_from_cache_file and fingerprint is not None and path is not None
     num_proc = num_proc if num_proc and num_proc > 1 and len(self) >= num_proc else None
     run = lambda ds, p, rank, offset: ds._map_single(fn, with_indices, with_rank, input_columns, batched, batch_size,
                                                       drop_last_batch, remove_columns, p, features, fn_kwargs,
@@ -380,6 +407,18 @@ def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/u
         result._format["columns"] = [c for c in result._format["columns"] if c in result.column_names]
     result._transform, result._formatter_cache = self._transform, None
     return result
+
+# %% ../nbs/04a3_dataset_map.ipynb #43dbaafd
+@patch
+def cleanup_cache_files(self:Dataset) -> int:
+    "Remove the `cache-*.arrow` files in this dataset's cache directory that it does not use; returns how many."
+    current = [os.path.abspath(f["filename"]) for f in self._cache_files]
+    if not current: return 0
+    folder = os.path.dirname(current[0])
+    doomed = [p for p in (os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.startswith("cache-") and f.endswith(".arrow"))
+              if os.path.abspath(p) not in current]
+    for p in doomed: os.remove(p)
+    return len(doomed)
 
 # %% ../nbs/04a3_dataset_map.ipynb #9d29e04c
 @patch

@@ -238,3 +238,21 @@ def test_concatenate_missing_columns_like_datasets():
     assert ours.to_dict() == hf.to_dict() and ours.features.to_dict() == hf.features.to_dict()
     with pytest.raises(ValueError, match="can't be aligned"):
         concatenate_datasets([Dataset.from_dict({"x": [1]}), Dataset.from_dict({"x": ["s"]})])
+
+def test_disable_caching_like_datasets(tmp_path):
+    from dataset_kit.dataset_map import disable_caching, enable_caching, is_caching_enabled, temporary_cache_dir
+    with ArrowWriter(str(tmp_path / "d.arrow")) as w: w.write_batch({"x": [1, 2, 3, 4]})
+    src = Dataset.from_file(str(tmp_path / "d.arrow"))
+    fn = lambda ex: {"y": ex["x"] * 2}
+    disable_caching()
+    try:
+        assert not is_caching_enabled()
+        a, b = src.map(fn), src.map(fn, num_proc=2)
+        assert a["y"][:] == b["y"][:] == [2, 4, 6, 8]
+        assert all(f["filename"].startswith(temporary_cache_dir()) for d in (a, b) for f in d.cache_files[1:])
+        assert sorted(os.listdir(tmp_path)) == ["d.arrow"]  # nothing written next to the source
+        assert src.map(fn).cache_files[1] != a.cache_files[1]
+    finally: enable_caching()
+    assert is_caching_enabled() and datasets.is_caching_enabled()
+    c = src.map(fn)
+    assert c.cache_files == src.map(fn).cache_files and c.cleanup_cache_files() == 0
