@@ -641,4 +641,5 @@ Dataset.load_from_disk = classmethod(_load_from_disk)
 # %% ../nbs/04a_arrow_dataset.ipynb #254600f2
 from . import dataset_ops as _dataset_ops  # noqa: E402  (adds select, shuffle, cast, ... to Dataset)
 from . import dataset_map as _dataset_map  # noqa: E402  (adds map, filter, from_generator)
+from . import dataset_io as _dataset_io  # noqa: E402  (adds to_csv, to_json, from_csv, ...)
 from . import iterable_dataset as _iterable_dataset  # noqa: E402  (adds to_iterable_dataset)

@@ -258,7 +258,6 @@ def test_disable_caching_like_datasets(tmp_path):
     assert c.cache_files == src.map(fn).cache_files and c.cleanup_cache_files() == 0
 
 def test_csv_json_export_and_import_match_datasets(tmp_path):
-    import dataset_kit.dataset_io  # noqa: F401  (adds to_csv/to_json/from_*)
     d = {"id": list(range(1203)), "text": [f"t,{i}" if i % 7 else None for i in range(1203)],
          "label": [i % 3 for i in range(1203)], "score": [i / 8 for i in range(1203)], "tags": [["a"] * (i % 3) for i in range(1203)]}
     feats = Features({"id": Value("int64"), "text": Value("string"), "label": ClassLabel(names=["a", "b", "c"]),
