@@ -96,10 +96,11 @@ class ShardWriter:
                  file_format:str="arrow", # "arrow" (IPC stream) or "parquet"
                  max_shard_size:int=500*10**6, # uncompressed bytes per shard
                  start:int=0, # index of the first shard to write (after resumed ones)
-                 record_batch_bytes:int=None): # coalesce batches into record batches of about this size (None: as given)
+                 record_batch_bytes:int=None, # coalesce batches into record batches of about this size (None: as given)
+                 keep_key_hashes:bool=True): # store the key hashes for the duplicate check (else use them only to resume)
         self.fs, self.folder, self.file_format, self.max_shard_size = fs, folder, file_format, max_shard_size
         self.index, self.records, self._writer, self.record_batch_bytes = start, [], None, record_batch_bytes
-        self._pending, self._pending_bytes = [], 0
+        self._pending, self._pending_bytes, self.keep_key_hashes = [], 0, keep_key_hashes
 
     def _open(self, schema):
         name = f"shard-{self.index:05d}.{self.file_format}"
@@ -112,9 +113,29 @@ class ShardWriter:
         self._rows, self._bytes, self._hashes, self._last, self._schema = 0, 0, [], None, schema
 
     def write(self, table:pa.Table, # a batch, already encoded with the features
-              hashes:np.ndarray=None, # its key hashes (None: not checked)
+              hashes:np.ndarray=None, # its key hashes, one per row (None: keys not checked)
               last_key_hash:int=None): # hash of the key of its last row, checked on resume
-        "Append `table`, starting a new shard first if it would overflow the current one."
+        "Append `table`, starting a new shard first if it would overflow the current one; cut it if it exceeds a shard."
+        n = table.num_rows
+        if n == 0 or table.nbytes <= self.max_shard_size: return self._write(table, hashes, last_key_hash)
+        off = 0
+        while off < n:   # zero-copy slices, each filling the current shard up to the limit
+            k = self._rows_fitting(table, off)
+            if k == 0: self.close_shard(); continue
+            end = off + k
+            last = last_key_hash if hashes is None or end == n else int(hashes[end - 1])
+            self._write(table.slice(off, k), None if hashes is None else hashes[off:end], last)
+            off = end
+
+    def _rows_fitting(self, table, off):
+        "How many rows of `table` from `off` fit in the current shard (at least one in an empty shard)."
+        filled = self._bytes if self._writer is not None else 0
+        room, rest = self.max_shard_size - filled, table.num_rows - off
+        k = min(rest, int(room * rest / max(table.slice(off).nbytes, 1)))   # by the mean row size, then checked
+        while k > 0 and (b := table.slice(off, k).nbytes) > room: k = min(k - 1, int(k * room / b))
+        return k if k > 0 or filled else 1   # a single row larger than a shard gets a shard of its own
+
+    def _write(self, table, hashes, last_key_hash):
         if self._writer is not None and self._rows and self._bytes + table.nbytes > self.max_shard_size:
             self.close_shard()
         if self._writer is None: self._open(table.schema)
@@ -123,7 +144,7 @@ class ShardWriter:
             if self._pending_bytes >= self.record_batch_bytes: self._flush()
         else: self._writer.write_table(table)
         self._rows += table.num_rows; self._bytes += table.nbytes
-        if hashes is not None: self._hashes.append(hashes)
+        if hashes is not None and self.keep_key_hashes: self._hashes.append(hashes)
         if last_key_hash is not None: self._last = last_key_hash
         if self._bytes >= self.max_shard_size: self.close_shard()   # full: commit it now, not at the next write
 
@@ -221,12 +242,12 @@ def _run_unlocked(job, fs, folder, progress):
         batches = job.builder._job_batches(job.gen_kwargs, features, job.writer_batch_size, 0)
     if skip and progress is not None: progress(skip)
     writer = ShardWriter(fs, folder, job.file_format, job.max_shard_size, start=len(recs),
-                         record_batch_bytes=job.record_batch_bytes)
+                         record_batch_bytes=job.record_batch_bytes, keep_key_hashes=job.check_keys)
     try:
         embed = getattr(job.builder, "_embed_table", None) if job.file_format == "parquet" else None
         for table, keys, last in batches:
             if embed is not None: table = embed(table)  # Parquet shards carry image/audio bytes
-            hashes = hash_keys(keys) if job.check_keys and keys is not None else None
+            hashes = hash_keys(keys) if keys is not None else None   # also where a batch cut across shards resumes
             last_hash = None if last is None else int(hash_keys([last])[0])
             writer.write(table, hashes, last_hash)
             if progress is not None: progress(table.num_rows)
