@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_dataset_dict.ipynb #98032024
 from __future__ import annotations
-import os, json, posixpath, tempfile, shutil
+import os, json, posixpath, tempfile, shutil, contextlib
 from .core import url_to_fs, atomic_dir
 from .arrow_dataset import Dataset
 
@@ -90,6 +90,32 @@ class DatasetDict(dict):
     def unique(self, column:str) -> dict:
         "Distinct values of a column in each split."
         return {k: v.unique(column) for k, v in self.items()}
+
+# %% ../nbs/04b_dataset_dict.ipynb #d8e350e9
+def _class_encode_column(self, column:str, # the column to encode in every split
+                         include_nulls:bool=False) -> DatasetDict: # encode nulls as the class "None"
+    "`Dataset.class_encode_column` on every split (each split gets its own sorted names)."
+    self._check_values_type()
+    return DatasetDict({k: v.class_encode_column(column=column, include_nulls=include_nulls) for k, v in self.items()})
+
+@contextlib.contextmanager
+def _formatted_as(self, type:str=None, # None/'python', 'numpy', 'pandas', 'arrow'
+                  columns:list=None, # columns to return (None: all)
+                  output_all_columns:bool=False, # also return the other columns, unformatted
+                  **format_kwargs):
+    "A `with` block in which every split returns this format; each split's own format comes back after it."
+    self._check_values_type()
+    with contextlib.ExitStack() as stack:
+        for v in self.values(): stack.enter_context(v.formatted_as(type, columns, output_all_columns, **format_kwargs))
+        yield
+
+def _cleanup_cache_files(self) -> dict:
+    "`Dataset.cleanup_cache_files` on every split: {split: number of files removed}."
+    self._check_values_type()
+    return {k: v.cleanup_cache_files() for k, v in self.items()}
+
+DatasetDict.class_encode_column, DatasetDict.formatted_as = _class_encode_column, _formatted_as
+DatasetDict.cleanup_cache_files = _cleanup_cache_files
 
 # %% ../nbs/04b_dataset_dict.ipynb #67e17232
 def _save_to_disk(self, dataset_dict_path:str, # a folder (local path or fsspec URL)

@@ -288,3 +288,17 @@ def test_csv_json_export_and_import_match_datasets(tmp_path):
     a = Dataset.from_text(str(tmp_path / "t.txt"), cache_dir=cache, split="test")
     b = datasets.Dataset.from_text(str(tmp_path / "t.txt"), cache_dir=str(tmp_path / "hfcache"), split="test")
     assert a.to_dict() == b.to_dict() and str(a.split) == str(b.split) == "test"
+
+def test_dataset_dict_class_encode_and_formatted_as_like_datasets():
+    splits = {"train": {"y": ["b", "a", None]}, "test": {"y": ["b", None]}}
+    ours = DatasetDict({k: Dataset.from_dict(v) for k, v in splits.items()})
+    hf = datasets.DatasetDict({k: datasets.Dataset.from_dict(v) for k, v in splits.items()})
+    for nulls in (False, True):
+        a, b = ours.class_encode_column("y", include_nulls=nulls), hf.class_encode_column("y", include_nulls=nulls)
+        assert {k: (v["y"][:], v.features["y"].names) for k, v in a.items()} == {k: (v["y"][:], v.features["y"].names) for k, v in b.items()}
+    ours["train"].set_format("pandas")
+    with pytest.raises(RuntimeError, match="boom"):
+        with ours.formatted_as("numpy"):
+            assert type(ours["test"]["y"]).__name__ == "ndarray"
+            raise RuntimeError("boom")
+    assert (ours["train"].format["type"], ours["test"].format["type"]) == ("pandas", None)
