@@ -7,10 +7,43 @@ from __future__ import annotations
 import argparse, json, os, sys, textwrap
 
 # %% auto #0
-__all__ = ['format_example', 'parse_settings', 'builtin_datasets', 'args_name', 'cmd_list', 'cmd_prepare', 'cmd_info', 'cmd_show',
-           'build_parser', 'main']
+__all__ = ['format_example', 'parse_settings', 'builtin_datasets', 'args_name', 'preview_images', 'cmd_list', 'cmd_prepare',
+           'cmd_info', 'cmd_show', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #50e9dde2
+def _numeric_shape(value):
+    "`(shape, 'int'|'float')` of a number or a regular nested list of numbers, else None."
+    import numbers
+    if isinstance(value, bool): return None
+    if isinstance(value, numbers.Integral): return (), "int"
+    if isinstance(value, numbers.Real): return (), "float"
+    if isinstance(value, (list, tuple)) and value:
+        inner = [_numeric_shape(v) for v in value]
+        if any(s is None for s in inner) or len({s[0] for s in inner}) != 1: return None
+        return (len(value),) + inner[0][0], "float" if any(s[1] == "float" for s in inner) else "int"
+    return None
+
+def _first_values(value, k):
+    out, todo = [], [value]
+    while todo and len(out) < k:
+        v = todo.pop(0)
+        if isinstance(v, (list, tuple)): todo[:0] = list(v)
+        else: out.append(v)
+    return out
+
+def _brief(value, max_items:int=16) -> str:
+    "`repr(value)`, except arrays and numeric lists of more than `max_items` numbers: shape, type, first values."
+    if hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "ravel"):  # numpy (not imported here)
+        shape, dtype, kind = tuple(value.shape), str(value.dtype), type(value).__name__
+        if len(shape) and value.size > max_items: firsts = value.ravel()[:4].tolist()
+        else: return repr(value.tolist()) if len(shape) else repr(value)
+    elif isinstance(value, dict): return "{" + ", ".join(f"{k!r}: {_brief(v, max_items)}" for k, v in value.items()) + "}"
+    elif isinstance(value, (list, tuple)) and (found := _numeric_shape(value)) and len(_first_values(value, max_items + 1)) > max_items:
+        (shape, dtype), kind, firsts = found, type(value).__name__, _first_values(value, 4)
+    else: return repr(value)
+    shown = ", ".join(f"{v:.4g}" if isinstance(v, float) else repr(v) for v in firsts)
+    return f"{kind} of shape {shape}, {dtype}: [{shown}, …]"
+
 def format_example(example:dict, # one row, as `dataset[i]` returns it
                    features=None, # the dataset's `Features`, to name class labels
                    max_chars:int=2000 # cut longer values
@@ -21,7 +54,7 @@ def format_example(example:dict, # one row, as `dataset[i]` returns it
         feature = (features or {}).get(name)
         if getattr(feature, "_type", None) == "ClassLabel" and isinstance(value, int) and value >= 0:
             value = f"{value} ({feature.int2str(value)!r})"
-        text = value if isinstance(value, str) else repr(value)
+        text = value if isinstance(value, str) else _brief(value)
         if len(text) > max_chars: text = text[:max_chars] + f"… [{len(text) - max_chars:,} more characters]"
         out.append(f"{name}:\n{textwrap.indent(text, '  ')}" if "\n" in text else f"{name}: {text}")
     return "\n".join(out)
@@ -62,16 +95,69 @@ def args_name(builder):
     "The name `builder` is known by: its `name`, else its class name."
     return getattr(builder, "name", type(builder).__name__)
 
-def _preview(builder, dataset, path, n):
-    "Ask the builder for a picture of `n` examples; return the PNG path or None."
-    if not hasattr(builder, "preview") or path == "": return None
-    return builder.preview(dataset, path or f"{args_name(builder)}-{dataset.split or 'train'}-preview.png", n)
+def _image_column(features):
+    from dataset_kit.image import Image
+    return next((name for name, f in (features or {}).items() if isinstance(f, Image)), None)
 
-def _first_split(dataset_dict, split=None):
+def preview_images(dataset, # a Dataset with an `Image` column
+                   path:str, # where to write the PNG
+                   n:int=16, # how many images
+                   column:str=None, # the image column (default: the first `Image` column)
+                   ncols:int=8): # images per row
+    "Draw the first `n` images of `dataset` as a grid PNG at `path`, titled by its `label` ClassLabel if any; return its absolute path."
+    column = column or _image_column(dataset.features)
+    if column is None: raise ValueError(f"No Image column to draw among {list(dataset.features)}.")
+    import matplotlib.pyplot as plt
+    rows = dataset.select(range(min(n, len(dataset))))
+    label = "label" if getattr(dataset.features.get("label"), "_type", None) == "ClassLabel" else None
+    titles = [dataset.features[label].int2str(v) if v is not None and v >= 0 else "" for v in rows[label]] if label else None
+    nrows, ncols = max(1, -(-len(rows) // ncols)), max(1, min(ncols, len(rows)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.6 * ncols, 1.7 * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= len(rows): continue
+        img = rows[i][column]
+        if img is not None: ax.imshow(img, cmap="gray" if img.mode in ("L", "1", "I", "F") else None)
+        if titles: ax.set_title(titles[i], fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return os.path.abspath(path)
+
+def _preview(builder, dataset, path, n):
+    "Draw `n` examples (the builder's `preview`, else an image grid); return the PNG path, or None if not asked."
+    if path == "": return None
+    asked, path = path is not None, path or f"{args_name(builder)}-{dataset.split or 'train'}-preview.png"
+    if hasattr(builder, "preview"): return builder.preview(dataset, path, n)
+    if _image_column(dataset.features): return preview_images(dataset, path, n)
+    if asked: raise ValueError(_no_preview(builder, dataset.features))
+    return None
+
+def _no_preview(builder, features):
+    return (f"--png: {args_name(builder)} has no preview() and no Image column to draw (columns: {list(features)}); "
+            "leave --png out.")
+
+def _check_before_preparing(builder, split, png):
+    "Fail before any download: an unknown split (when the builder can name its splits) or an impossible `--png`."
+    from dataset_kit.load import _split_names, SplitsNotFoundError
     if split is not None:
-        if split not in dataset_dict: raise ValueError(f"Unknown split {split!r}. Should be one of {list(dataset_dict)}.")
-        return dataset_dict[split]
-    return dataset_dict["train"] if "train" in dataset_dict else next(iter(dataset_dict.values()))
+        try: names = _split_names(builder)
+        except SplitsNotFoundError: names = None  # known only once prepared: checked then
+        if names is not None and split not in names: raise ValueError(_unknown_split(builder, split, names))
+    features = builder.info.features
+    if png and not hasattr(builder, "preview") and features is not None and not _image_column(features):
+        raise ValueError(_no_preview(builder, features))
+
+def _unknown_split(builder, split, names):
+    return f"Unknown split {split!r} of {args_name(builder)} (config {builder.config.name!r}). Should be one of {list(names)}."
+
+def _split_to_show(builder, split=None) -> str:
+    "`split`, checked against the prepared splits, or by default 'train' (else the first split)."
+    names = list(builder.info.splits or {})
+    if split is not None:
+        if split not in names: raise ValueError(_unknown_split(builder, split, names))
+        return split
+    return "train" if "train" in names else names[0]
 
 def cmd_list(args):
     "Print the built-in datasets."
@@ -82,12 +168,13 @@ def cmd_prepare(args):
     from dataset_kit.core import disable_progress_bar
     if args.quiet: disable_progress_bar()
     builder = _builder(args)
+    _check_before_preparing(builder, args.split, args.png)
     builder.download_and_prepare(download_mode="force_redownload" if args.force else None, num_proc=args.num_proc,
                                  file_format=args.file_format)
     dataset = builder.as_dataset()
     print(_summary(builder, dataset))
     print(f"prepared in {builder.cache_dir}")
-    first = _first_split(dataset, args.split)
+    first = dataset[_split_to_show(builder, args.split)]
     if len(first):
         print(f"\nfirst example of {first.split}:")
         print(format_example(first[0], first.features))
@@ -112,8 +199,9 @@ def cmd_info(args):
 def cmd_show(args):
     "Print the first examples of a prepared split (preparing it first if needed) and draw a preview."
     builder = _builder(args)
+    _check_before_preparing(builder, args.split, args.png)
     builder.download_and_prepare()
-    first = _first_split(builder.as_dataset(), args.split)
+    first = builder.as_dataset(split=_split_to_show(builder, args.split))
     for i in range(min(args.n, len(first))):
         print(f"--- {first.split}[{i}]")
         print(format_example(first[i], first.features))

@@ -234,6 +234,18 @@ def _builder_class(path, data_files, download_config, download_mode) -> type:
     so = dict(download_config.storage_options) if download_config is not None and download_config.storage_options else None
     return resolve_builder(path, data_files, None, so)[0]
 
+def _split_names(builder) -> list:
+    "The split names `builder` knows (info) or its `_split_generators` give with a streaming manager; nothing prepared."
+    if builder.info.splits: return [str(k) for k in builder.info.splits]
+    from dataset_kit.streaming import StreamingDownloadManager
+    dl = StreamingDownloadManager(dataset_name=builder.dataset_name, data_dir=builder.config.data_dir,
+                                  download_config=DownloadConfig(storage_options=builder.storage_options, token=builder.token),
+                                  base_path=builder.base_path)
+    try: return [str(sg.name) for sg in builder._split_generators(dl)]
+    except Exception as e:
+        raise SplitsNotFoundError(f"The split names of {builder.dataset_name!r} (config {builder.config.name!r}) could not "
+                                  f"be read from {type(builder).__name__}._split_generators: {type(e).__name__}: {e}") from e
+
 def get_dataset_config_names(path, # a builder class, a packaged or built-in name, a .py file or a folder
                              revision:str=None, # a Hub revision: not supported (must be None)
                              download_config:DownloadConfig=None, # its storage_options resolve remote data files
@@ -273,16 +285,8 @@ def get_dataset_config_info(path, # a builder class, a packaged or built-in name
                                    download_mode=download_mode, **config_kwargs)
     info = builder.info
     if not info.splits:
-        from dataset_kit.streaming import StreamingDownloadManager
         from dataset_kit.splits import SplitDict, SplitInfo
-        dl = StreamingDownloadManager(dataset_name=builder.dataset_name, data_dir=builder.config.data_dir,
-                                      download_config=DownloadConfig(storage_options=builder.storage_options, token=builder.token),
-                                      base_path=builder.base_path)
-        try: names = [str(sg.name) for sg in builder._split_generators(dl)]
-        except Exception as e:
-            raise SplitsNotFoundError(f"The split names of {builder.dataset_name!r} (config {builder.config.name!r}) could not "
-                                      f"be read from {type(builder).__name__}._split_generators: {type(e).__name__}: {e}") from e
-        info.splits = SplitDict({n: SplitInfo(name=n, dataset_name=builder.dataset_name) for n in names},
+        info.splits = SplitDict({n: SplitInfo(name=n, dataset_name=builder.dataset_name) for n in _split_names(builder)},
                                 dataset_name=builder.dataset_name)
     return info
 

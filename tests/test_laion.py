@@ -149,6 +149,18 @@ def test_registry_and_load_dataset(src, tmp_path):
     assert len(ds) == src.num_images and "image" in ds.features
 
 
+def test_cli_prints_embeddings_as_shapes(src, tmp_path, capsys):
+    from dataset_kit.cli import main
+    assert main(["prepare", "laion400m", "--config", "embeddings", "--data-dir", src.embeddings_dir,
+                 "--cache-dir", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "image_embedding: list of shape (512,), float: [" in out and "text_embedding: list of shape (512,)" in out
+    assert max(len(line) for line in out.splitlines()) < 200
+    png = tmp_path / "grid.png"
+    assert main(["show", "laion400m", "--data-dir", src.images_dir, "--cache-dir", str(tmp_path), "-n", "4", "--png", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG" and f"preview: {png}" in capsys.readouterr().out
+
+
 # --- bad input ------------------------------------------------------------------------------------------------
 
 def copy_shards(src, dest, shard_rows=None, drop_member=None):

@@ -220,6 +220,15 @@ def test_cli_prepare_mnist_text_small_offline(tmp_path, capsys):
         assert "Unknown split 'validation'" in capsys.readouterr().err
     finally: del os.environ["DATASET_KIT_CACHE"]
 
+def test_cli_unknown_split_fails_before_preparing(tmp_path, capsys):
+    from dataset_kit.cli import main
+    cache = tmp_path / "fresh"
+    for cmd in ("show", "prepare"):
+        assert main([cmd, "mnist_text_small", "--split", "validation", "--cache-dir", str(cache), "--png", ""]) == 1
+        assert "Unknown split 'validation' of mnist_text_small (config 'default'). Should be one of ['train', 'test']" in capsys.readouterr().err
+    assert not cache.exists() or not any(p.name == "dataset_info.json" for p in cache.rglob("*"))
+
+
 def test_builder_full_size_mnist_rows(tmp_path):
     "MNIST's size (60,000 + 10,000 digits, synthetic) gives 120,000 + 20,000 rows, digit i at rows 2i (down) and 2i+1 (up)."
     rng = np.random.default_rng(7)
