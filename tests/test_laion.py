@@ -220,6 +220,12 @@ def test_no_data_dir(tmp_path):
         prepare(str(tmp_path), str(tmp_path / "out"))
 
 
+def test_root_of_the_source_suggests_its_subfolders(src, tmp_path):
+    for config, sub in (("images", "images"), ("embeddings", "embeddings")):
+        with pytest.raises(FileNotFoundError, match=f"Its sub-folder '{src.root}/{sub}' holds that layout: pass data_dir="):
+            load_dataset("laion400m", config, data_dir=src.root, cache_dir=str(tmp_path))
+
+
 def test_truncated_tar(src, tmp_path):
     copy_shards(src, str(tmp_path / "in"))
     p = tmp_path / "in" / "00002.tar"

@@ -75,6 +75,32 @@ def _fs(root, storage_options=None):
     url = (lambda p: p) if proto in ("file", "local") else (lambda p: fs.unstrip_protocol(p))
     return fs, path.rstrip("/"), url
 
+_IMAGES_LAYOUT = "the output folder of img2dataset (output_format='webdataset'): 00000.tar, 00000.parquet, ..."
+_EMBEDDINGS_LAYOUT = "img_emb/img_emb_0.npy, text_emb/text_emb_0.npy and metadata/metadata_0.parquet, ..."
+
+def _holds(fs, folder) -> Optional[str]:
+    "'images' or 'embeddings', whichever layout `folder` holds (None: neither)."
+    if any(re.fullmatch(r"\d+\.tar", posixpath.basename(n)) for n in fs.ls(folder, detail=False)): return "images"
+    if any(fs.isdir(f"{folder}/{sub}") for sub in ("img_emb", "text_emb", "metadata")): return "embeddings"
+    return None
+
+def _layout_hint(fs, root, data_dir, want:str) -> str:
+    "Where the `want` layout is instead: a sub-folder of `data_dir`, the parent, or the other config's layout here."
+    if not fs.isdir(root): return ""
+    base = str(data_dir).rstrip("/")
+    here = _holds(fs, root)
+    if here and here != want: return f" {data_dir} holds the {here} layout: load it with the '{here}' config."
+    if want == "embeddings" and posixpath.basename(root) in ("img_emb", "text_emb", "metadata"):
+        return f" {data_dir} is one of the three sub-folders: pass their parent, data_dir={posixpath.dirname(base)!r}."
+    subs = sorted(d for d in fs.ls(root, detail=False) if fs.isdir(d))
+    found = {posixpath.basename(d.rstrip("/")): _holds(fs, d) for d in subs}
+    fits = [f"{base}/{n}" for n, k in found.items() if k == want]
+    others = [f"{base}/{n}" for n, k in found.items() if k and k != want]
+    hint = ""
+    if fits: hint += f" Its sub-folder {' and '.join(map(repr, fits))} holds that layout: pass data_dir={fits[0]!r}."
+    if others: hint += f" ({', '.join(others)} holds the {'embeddings' if want == 'images' else 'images'} layout, for the other config.)"
+    return hint
+
 def find_image_shards(data_dir:str, # the img2dataset output folder (path or URL)
                       on_bad_record:str="error", storage_options:dict=None) -> list:
     "`(shard, tar, parquet)` for every `NNNNN.tar` in `data_dir` with its parquet, in shard order."
@@ -83,8 +109,8 @@ def find_image_shards(data_dir:str, # the img2dataset output folder (path or URL
     names = {posixpath.basename(p) for p in fs.ls(root, detail=False)}
     stems = sorted(n[:-4] for n in names if re.fullmatch(r"\d+\.tar", n))
     if not stems:
-        raise FileNotFoundError(f"LAION-400M images: no NNNNN.tar shards in {data_dir}; expected the output folder "
-                                "of img2dataset (output_format='webdataset'): 00000.tar, 00000.parquet, ...")
+        raise FileNotFoundError(f"LAION-400M images: no NNNNN.tar shards in {data_dir}; expected {_IMAGES_LAYOUT}"
+                                + _layout_hint(fs, root, data_dir, "images"))
     out = []
     for s in stems:
         if f"{s}.parquet" not in names:
@@ -104,8 +130,8 @@ def find_embedding_parts(data_dir:str, # the folder holding img_emb/, text_emb/ 
         listing[sub] = {int(m[1]): url(f"{root}/{sub}/{n}") for n in names if (m := re.fullmatch(pattern, n))}
     parts = sorted(set().union(*map(set, listing.values())))
     if not parts:
-        raise FileNotFoundError(f"LAION-400M embeddings: no parts in {data_dir}; expected img_emb/img_emb_0.npy, "
-                                "text_emb/text_emb_0.npy and metadata/metadata_0.parquet, ...")
+        raise FileNotFoundError(f"LAION-400M embeddings: no parts in {data_dir}; expected {_EMBEDDINGS_LAYOUT}"
+                                + _layout_hint(fs, root, data_dir, "embeddings"))
     out = []
     for i in parts:
         lacking = [sub for sub in listing if i not in listing[sub]]
