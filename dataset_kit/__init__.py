@@ -6,7 +6,8 @@ __version__ = "0.1.0"
 import importlib
 
 _PUBLIC = {
-    "core": "default_cache_dir disable_progress_bar enable_progress_bar are_progress_bars_disabled",
+    "core": "default_cache_dir disable_progress_bar enable_progress_bar are_progress_bars_disabled disable_progress_bars "
+            "enable_progress_bars is_progress_bar_enabled",
     "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json register_feature "
                 "require_decoding infer_features",
     "image": "Image",
@@ -22,7 +23,8 @@ _PUBLIC = {
     "iterable_dataset": "IterableDataset IterableDatasetDict ExamplesIterable",
     "data_files": "DataFilesDict",
     "builder": "BuilderConfig DatasetBuilder GeneratorBasedBuilder ArrowBasedBuilder",
-    "load": "load_dataset load_dataset_builder load_from_disk",
+    "load": "load_dataset load_dataset_builder load_from_disk get_dataset_config_names get_dataset_default_config_name "
+            "get_dataset_config_info get_dataset_split_names get_dataset_infos",
 }
 _WHERE = {name: mod for mod, names in _PUBLIC.items() for name in names.split()}
 __all__ = sorted(_WHERE)
