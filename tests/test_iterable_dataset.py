@@ -137,3 +137,18 @@ def test_interleave_errors():
         interleave_datasets(ours, probabilities=[0.5, 0.5, 0.5, 0.5])
     with pytest.raises(ValueError, match="is a list"):
         interleave_datasets([ours[0], [1, 2]])
+
+def test_interleave_shuffle_and_shard():
+    def g(files):
+        for f in files: yield from ({"f": f, "i": i} for i in range(3))
+    ours = [IterableDataset.from_generator(g, gen_kwargs={"files": fs}) for fs in (list("abcd"), list("xyz"))]
+    theirs = [datasets.IterableDataset.from_generator(g, gen_kwargs={"files": fs}) for fs in (list("abcd"), list("xyz"))]
+    mixed = interleave_datasets(ours, stopping_strategy="all_exhausted_without_replacement")
+    hf = datasets.interleave_datasets(theirs, stopping_strategy="all_exhausted_without_replacement")
+    assert mixed.num_shards == hf.num_shards == 3
+    assert list(mixed.shard(3, 1)) == list(hf.shard(3, 1))
+    shuffled = mixed.shuffle(seed=3, buffer_size=5)
+    assert sorted(map(str, shuffled)) == sorted(map(str, mixed)) and list(shuffled) != list(mixed)
+    assert list(shuffled) == list(shuffled)
+    p = interleave_datasets(ours, probabilities=[0.3, 0.7], seed=1, stopping_strategy="all_exhausted").shuffle(seed=0, buffer_size=2)
+    assert list(p) == list(p) and len(list(p)) >= 21
