@@ -67,7 +67,7 @@ def read_split_table(folder:str, # the prepared dataset folder (path or URL)
                      in_memory:bool=False, # copy the rows into RAM
                      verify:bool=True, # check opened shards against the recorded shard lengths
                      storage_options:dict=None) -> tuple:
-    "`(table, name)`: the rows `split` selects, and the split name to give the dataset."
+    "`(table, name, sources)`: the rows `split` selects, the split name to give the dataset, and the shards read."
     ri = as_read_instruction(split, split_infos)
     names = [a.splitname for a in ri.to_absolute({k: v.num_examples for k, v in split_infos.items()})]
     fmt = prepared_file_format(folder, dataset_name, storage_options)
@@ -76,13 +76,17 @@ def read_split_table(folder:str, # the prepared dataset folder (path or URL)
         si = split_infos[n]
         files = filenames_for_dataset_split(folder, dataset_name, n, fmt, si.shard_lengths)
         expected.update(zip(files, si.shard_lengths or [si.num_examples]))
-    tables = []
-    for ins in make_file_instructions(dataset_name, split_infos.values(), ri, fmt, folder).file_instructions:
+    fs = url_to_fs(folder, storage_options)[0]
+    mapped = fmt == "arrow" and not in_memory and _is_local(fs)
+    instructions = make_file_instructions(dataset_name, split_infos.values(), ri, fmt, folder).file_instructions
+    if not instructions: instructions = [{"filename": next(iter(expected)), "skip": 0, "take": 0}]  # the schema
+    tables, sources = [], []
+    for ins in instructions:
         t, n = read_shard(ins["filename"], in_memory, storage_options, ins["skip"], ins["take"])
-        if verify and ins["filename"] in expected and n != expected[ins["filename"]]:
+        if verify and ins["take"] != 0 and ins["filename"] in expected and n != expected[ins["filename"]]:
             raise ValueError(f"Shard {ins['filename']} has {n} rows, but {expected[ins['filename']]} were recorded: "
                              "the prepared dataset is damaged; prepare it again with download_mode='force_redownload'.")
         tables.append(t)
-    if not tables: tables = [read_shard(next(iter(expected)), in_memory, storage_options, 0, 0)[0]]
+        sources.append({**ins, "filename": fs._strip_protocol(ins["filename"]) if mapped else ins["filename"], "mapped": mapped})
     name = str(split) if isinstance(split, (str, NamedSplit)) else ri.to_spec()
-    return (tables[0] if len(tables) == 1 else pa.concat_tables(tables)), name
+    return (tables[0] if len(tables) == 1 else pa.concat_tables(tables)), name, sources

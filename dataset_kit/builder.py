@@ -24,7 +24,7 @@ from .arrow_writer import cast_table_to_schema, embed_table_storage
 from .arrow_dataset import Dataset
 from .dataset_dict import DatasetDict
 from .iterable_dataset import IterableDataset, IterableDatasetDict, ExamplesIterable
-from .streaming import StreamingDownloadManager
+from .streaming import StreamingDownloadManager, extend_module_for_streaming
 from .arrow_reader import read_split_table
 from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split, commit_folder,
                                 split_key_duplicate, job_schema, parse_size, hash_keys, write_json, read_json,
@@ -33,7 +33,8 @@ from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split,
 # %% auto #0
 __all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'BuilderConfig', 'DatasetBuilder', 'GeneratorBasedBuilder',
            'ArrowBasedBuilder', 'SplitsVerificationError', 'ExpectedMoreSplitsError', 'UnexpectedSplitsError',
-           'NonMatchingSplitsSizesError', 'verify_splits']
+           'NonMatchingSplitsSizesError', 'verify_splits', 'patch_builder_for_streaming',
+           'BuilderStreamingDownloadManager']
 
 # %% ../nbs/05_builder.ipynb #7070991f
 _BAD_NAME_CHARS = '<>:/\\|?*'
@@ -545,6 +546,15 @@ def _write_empty_split(self:DatasetBuilder, split, incomplete, so, file_format, 
     return {"files": [posixpath.basename(name)], "shard_lengths": [0], "num_examples": 0, "num_bytes": 0}
 
 # %% ../nbs/05_builder.ipynb #a3919e24
+def _sources_fingerprint(sources:list, info) -> str:
+    "A stable fingerprint of the rows read: each shard's path, size and mtime (when local), and its rows."
+    parts = [info.features.to_dict() if info.features is not None else None]
+    for x in sources:
+        st = os.stat(x["filename"]) if x["mapped"] else None
+        parts.append([x["filename"], x["skip"], x["take"], st and (st.st_size, st.st_mtime_ns)])
+    if not any(x["mapped"] for x in sources): parts.append({k: v.to_dict() for k, v in (info.splits or {}).items()})
+    return stable_hash(parts)
+
 @patch
 def _post_process(self:DatasetBuilder, dataset, resources_paths:dict):
     "Hook run by `as_dataset(run_post_process=True)`: return a transformed dataset, or None to keep it."
@@ -564,8 +574,12 @@ def as_dataset(self:DatasetBuilder,
     if not self.info.splits: self.info = DatasetInfo.from_directory(self._output_dir, so)
     verify = VerificationMode(verification_mode or VerificationMode.BASIC_CHECKS) != VerificationMode.NO_CHECKS
     def one(s):
-        table, name = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so)
-        ds = Dataset(table, info=self.info.copy(), split=name)
+        table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so)
+        ds = Dataset(table, info=self.info.copy(), split=name, fingerprint=_sources_fingerprint(sources, self.info))
+        files = list(dict.fromkeys(os.path.abspath(x["filename"]) for x in sources if x["mapped"]))
+        ds._cache_files = [{"filename": f} for f in files]
+        if files and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources):
+            ds._origin = (files, table)   # whole shards: the dataset pickles as their paths, like Dataset.from_file
         post = self._post_process(ds, {}) if run_post_process else None
         return ds if post is None else post
     if split is None:
@@ -574,13 +588,70 @@ def as_dataset(self:DatasetBuilder,
     return one(split)
 
 # %% ../nbs/05_builder.ipynb #99cf96e7
+class _Globals:
+    "A module-like view of a globals dict, for `extend_module_for_streaming`."
+    def __init__(self, d): object.__setattr__(self, "_d", d)
+    def __getattr__(self, k):
+        try: return self._d[k]
+        except KeyError: raise AttributeError(k) from None
+    def __setattr__(self, k, v): self._d[k] = v
+
+def _builder_globals(cls) -> list:
+    "The globals dicts of `cls` and of its parent builders, except dataset_kit's own modules."
+    out = []
+    for klass in cls.__mro__:
+        if not (isinstance(klass, type) and issubclass(klass, DatasetBuilder)) or klass.__module__.split(".")[0] == "dataset_kit": continue
+        fns = [getattr(v, "__func__", v) for v in vars(klass).values()]
+        g = next((f.__globals__ for f in fns if inspect.isfunction(f)), None)
+        if g is None: g = getattr(sys.modules.get(klass.__module__), "__dict__", None)
+        if g is not None and all(g is not o for o in out): out.append(g)
+    return out
+
+def patch_builder_for_streaming(builder:DatasetBuilder, # the builder whose code must read `::` chains
+                                download_config:DownloadConfig): # credentials the patched functions use
+    "Patch `open`, `os.path.join`, `glob.glob`… in the builder's module(s) to understand streaming URLs (once per module)."
+    for g in _builder_globals(type(builder)):
+        cfg = g.get("_dataset_kit_streaming")
+        if isinstance(cfg, DownloadConfig):   # patched already: refresh the credentials its functions share
+            cfg.token, cfg.storage_options = download_config.token, download_config.storage_options
+            continue
+        cfg = download_config.copy()
+        extend_module_for_streaming(_Globals(g), cfg)
+        g["_dataset_kit_streaming"] = cfg
+    builder._streaming_download_config = download_config
+
+@patch
+def __setstate__(self:DatasetBuilder, state:dict):
+    self.__dict__.update(state)
+    if state.get("_streaming_download_config") is not None:   # patched functions do not travel with a pickle
+        patch_builder_for_streaming(self, state["_streaming_download_config"])
+
+def _flat(x):
+    if isinstance(x, dict): return [v for y in x.values() for v in _flat(y)]
+    if isinstance(x, (list, tuple)): return [v for y in x for v in _flat(y)]
+    return [x]
+
+class BuilderStreamingDownloadManager(StreamingDownloadManager):
+    "The streaming download manager of `as_streaming_dataset`: tar archives are read with `iter_archive`, not extracted."
+    def extract(self, url_or_urls):
+        out = super().extract(url_or_urls)
+        tars = [str(u)[len("tar://::"):] for u in _flat(out) if str(u).startswith("tar://")]
+        if tars:
+            raise NotImplementedError(
+                f"Extracting the TAR archive {tars[0]!r} is not supported when streaming: a tar has no index, so every "
+                "file opened in it would be read from the start. Iterate over its members with dl_manager.iter_archive:"
+                "\n\n    archive = dl_manager.download(url)\n    for path_in_archive, f in dl_manager.iter_archive(archive):"
+                "\n        ...\n\nor prepare the dataset (without streaming=True).")
+        return out
+
 @patch
 def as_streaming_dataset(self:DatasetBuilder, split=None, # a split name, or None for all splits (a dict of them)
                          base_path:str=None): # base for relative data paths
     "An `IterableDataset` of `split` that generates examples on the fly, without preparing anything."
-    dl = StreamingDownloadManager(dataset_name=self.dataset_name, data_dir=self.config.data_dir,
-                                  download_config=DownloadConfig(storage_options=self.storage_options, token=self.token),
-                                  base_path=base_path or self.base_path)
+    config = DownloadConfig(storage_options=self.storage_options, token=self.token)
+    patch_builder_for_streaming(self, config)
+    dl = BuilderStreamingDownloadManager(dataset_name=self.dataset_name, data_dir=self.config.data_dir,
+                                         download_config=config, base_path=base_path or self.base_path)
     gens = {str(sg.name): sg for sg in self._split_generators(dl)}
     def one(name):
         if str(name) not in gens: raise ValueError(f"Unknown split {str(name)!r}. Should be one of {list(gens)}.")

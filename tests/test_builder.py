@@ -341,3 +341,81 @@ def test_crash_during_commit_is_finished_by_the_next_run(tmp_path, monkeypatch, 
     b.download_and_prepare(max_shard_size=4000)
     assert len(log.read_text().split()) == 1, "the commit was finished without generating again"
     assert_same_rows(tables(b), reference)
+
+
+ZIP_BUILDER = '''
+import glob, json, os
+from dataset_kit.builder import GeneratorBasedBuilder
+from dataset_kit.features import Features, Value
+from dataset_kit.info import DatasetInfo
+from dataset_kit.splits import SplitGenerator
+
+class Jsonl(GeneratorBasedBuilder):
+    "Ordinary builder code: download_and_extract, os.path.join, glob and open."
+    ARCHIVE = "data.zip"
+    def _info(self): return DatasetInfo(features=Features({"i": Value("int64"), "t": Value("string")}))
+    def _split_generators(self, dl_manager):
+        d = dl_manager.download_and_extract(self.ARCHIVE)
+        return [SplitGenerator("train", {"path": os.path.join(d, "data", "train.jsonl")}),
+                SplitGenerator("test", {"path": sorted(glob.glob(os.path.join(d, "data", "te*.jsonl")))[0]})]
+    def _generate_examples(self, path):
+        if not (os.path.isfile(path) and os.path.basename(path).endswith(".jsonl")): raise FileNotFoundError(path)
+        with open(path) as f:
+            for i, line in enumerate(f): yield i, json.loads(line)
+'''
+
+
+@pytest.fixture
+def jsonl_script(tmp_path):
+    "A builder script beside its zip and tar.gz archives, each holding data/train.jsonl and data/test.jsonl."
+    import io, tarfile, zipfile
+    files = {f"data/{s}.jsonl": "".join(json.dumps({"i": i, "t": f"{s} {i}"}) + "\n" for i in range(n))
+             for s, n in (("train", 30), ("test", 7))}
+    with zipfile.ZipFile(tmp_path / "data.zip", "w") as z:
+        for name, text in files.items(): z.writestr(name, text)
+    with tarfile.open(tmp_path / "data.tar.gz", "w:gz") as t:
+        for name, text in files.items():
+            ti = tarfile.TarInfo(name); ti.size = len(text.encode()); t.addfile(ti, io.BytesIO(text.encode()))
+    (tmp_path / "jsonl.py").write_text(ZIP_BUILDER)
+    (tmp_path / "jsonl_tar.py").write_text(ZIP_BUILDER.replace('ARCHIVE = "data.zip"', 'ARCHIVE = "data.tar.gz"'))
+    return tmp_path
+
+
+def test_streaming_builder_module_reads_zip_chains(jsonl_script):
+    import copy
+    from dataset_kit.load import load_dataset
+    stream = load_dataset(str(jsonl_script / "jsonl.py"), split="train", streaming=True)
+    assert list(stream) == [{"i": i, "t": f"train {i}"} for i in range(30)]
+    prepared = load_dataset(str(jsonl_script / "jsonl.py"), split="test")
+    assert list(load_dataset(str(jsonl_script / "jsonl.py"), split="test", streaming=True)) == list(prepared)
+    # patched functions do not travel with a pickle: an unpickled streaming builder patches its module again
+    [module] = [m for k, m in sys.modules.items() if k.startswith("dataset_kit_modules.jsonl_") and hasattr(m, "Jsonl")
+                and m.Jsonl.ARCHIVE == "data.zip" and m.__file__ == str(jsonl_script / "jsonl.py")]
+    assert module._dataset_kit_streaming is not None
+    del module.open, module._dataset_kit_streaming
+    module.os, module.glob = os, glob
+    with pytest.raises(FileNotFoundError, match="zip://"): list(stream)
+    assert list(copy.deepcopy(stream))[-1] == {"i": 29, "t": "train 29"}   # deepcopy: a pickle round trip in-process
+
+
+def test_streaming_tar_points_to_iter_archive(jsonl_script):
+    from dataset_kit.load import load_dataset
+    with pytest.raises(NotImplementedError, match=r"(?s)data\.tar\.gz.*dl_manager\.iter_archive"):
+        load_dataset(str(jsonl_script / "jsonl_tar.py"), split="train", streaming=True)
+    assert len(load_dataset(str(jsonl_script / "jsonl_tar.py"), split="train")) == 30   # prepared, tar is fine
+
+
+def test_load_then_map_reuses_the_cache_file(jsonl_script):
+    from dataset_kit.load import load_dataset
+    ds = load_dataset(str(jsonl_script / "jsonl.py"), split="train")
+    assert [os.path.basename(f["filename"]) for f in ds.cache_files] == ["jsonl-train.arrow"]
+    first = ds.map(lambda ex: {"u": ex["t"].upper()})
+    cache = first.cache_files[-1]["filename"]
+    assert os.path.basename(cache).startswith("cache-") and os.path.dirname(cache) == os.path.dirname(ds.cache_files[0]["filename"])
+    written = os.stat(cache).st_mtime_ns
+    again = load_dataset(str(jsonl_script / "jsonl.py"), split="train").map(lambda ex: {"u": ex["t"].upper()})
+    assert again.cache_files[-1]["filename"] == cache and os.stat(cache).st_mtime_ns == written, "the cache was not reused"
+    assert again["u"][:2] == ["TRAIN 0", "TRAIN 1"]
+    whole = load_dataset(str(jsonl_script / "jsonl.py"))
+    assert {k: [os.path.basename(f["filename"]) for f in v] for k, v in whole.cache_files.items()} == \
+        {"train": ["jsonl-train.arrow"], "test": ["jsonl-test.arrow"]}
