@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_shards.ipynb #c6aa84fd
 from __future__ import annotations
-import os, re, json, uuid, posixpath, queue, multiprocessing
+import os, re, sys, json, time, uuid, ctypes, signal, posixpath, queue, threading, multiprocessing
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +16,8 @@ from .splits import filenames_for_dataset_split
 
 # %% auto #0
 __all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'read_json', 'ShardWriter', 'ShardJob', 'run_shard_job',
-           'job_schema', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate', 'finalize_split',
-           'commit_folder']
+           'job_schema', 'die_with_parent', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate',
+           'finalize_split', 'commit_folder']
 
 # %% ../nbs/05a_shards.ipynb #c8a80443
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
@@ -268,9 +268,26 @@ def job_schema(result:dict): # a record returned by `run_shard_job`
 # %% ../nbs/05a_shards.ipynb #0852c443
 _progress_queue, _parent_pid, _forked_jobs = None, None, None
 
-def _set_progress_queue(q):
+_PR_SET_PDEATHSIG = 1
+
+def _watch_parent(parent_pid, interval=0.5):
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent_pid: os._exit(1)   # re-parented: the driver is gone
+
+def die_with_parent(parent_pid:int, # the pid of the process this one must not outlive
+                    use_prctl:bool=True): # on Linux, also ask the kernel to SIGKILL us when the parent dies
+    "Make the calling (worker) process exit when `parent_pid` dies, however it dies."
+    if use_prctl and sys.platform.startswith("linux"):
+        try: ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError): pass   # no prctl: the watcher thread below does it
+    if os.getppid() != parent_pid: os._exit(1)   # the parent died before we could ask
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="dataset_kit-parent-watch").start()
+
+def _set_progress_queue(q, parent_pid):
     global _progress_queue, _parent_pid
-    _progress_queue, _parent_pid = q, os.getppid()
+    _progress_queue, _parent_pid = q, parent_pid
+    die_with_parent(parent_pid)
 
 def _report(n):
     if os.getppid() != _parent_pid:  # the driver died (e.g. SIGKILL): stop rather than write on unsupervised
@@ -295,7 +312,7 @@ def _run_pool(jobs, num_proc, bar):
     _forked_jobs = jobs if fork else None
     try:
         with ProcessPoolExecutor(min(num_proc, len(jobs)), mp_context=ctx, initializer=_set_progress_queue,
-                                 initargs=(q,)) as ex:
+                                 initargs=(q, os.getpid())) as ex:
             futs = [ex.submit(_run_in_worker, i if fork else j) for i, j in enumerate(jobs)]
             pending = set(futs)
             while pending:

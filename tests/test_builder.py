@@ -105,6 +105,29 @@ def test_sigkill_then_resume(tmp_path, reference):
     assert leftovers == []
 
 
+def _children(pid):
+    "Pids of the live child processes of `pid` (Linux /proc)."
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit(): continue
+        try: fields = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+        except OSError: continue
+        if int(fields[1]) == pid and fields[0] not in "ZX": out.append(int(d))
+    return out
+
+
+def _alive(pid):
+    try: return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in "ZX"   # a zombie is dead
+    except OSError: return False
+
+
+def _wait_dead(pids, timeout=10):
+    deadline = time.time() + timeout
+    while any(map(_alive, pids)) and time.time() < deadline: time.sleep(0.05)
+    return [p for p in pids if _alive(p)]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
 def test_sigkill_with_num_proc_then_resume(tmp_path, reference):
     cache = str(tmp_path / "c")
     env = dict(os.environ, NUMBERS_DELAY="0.0004")
@@ -113,7 +136,12 @@ def test_sigkill_with_num_proc_then_resume(tmp_path, reference):
     deadline = time.time() + 30
     while len(glob.glob(pattern, recursive=True)) < 6 and time.time() < deadline and proc.poll() is None: time.sleep(0.02)
     assert proc.poll() is None
-    os.kill(proc.pid, signal.SIGKILL); proc.wait()   # its pool workers are orphaned: they must stop, not corrupt
+    workers = _children(proc.pid)
+    assert len(workers) >= 2, "the pool workers should be running"
+    os.kill(proc.pid, signal.SIGKILL); proc.wait()   # it cannot shut its pool down: the workers must die with it
+    survivors = _wait_dead(workers)
+    for p in survivors: os.kill(p, signal.SIGKILL)   # never leave them behind, even when the test fails
+    assert survivors == [], f"pool workers {survivors} outlived the killed prepare"
     b = Numbers(cache_dir=cache, writer_batch_size=100)
     b.download_and_prepare(max_shard_size=4000, num_proc=2)
     assert_same_rows(tables(b), reference)
@@ -419,3 +447,20 @@ def test_load_then_map_reuses_the_cache_file(jsonl_script):
     whole = load_dataset(str(jsonl_script / "jsonl.py"))
     assert {k: [os.path.basename(f["filename"]) for f in v] for k, v in whole.cache_files.items()} == \
         {"train": ["jsonl-train.arrow"], "test": ["jsonl-test.arrow"]}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_worker_parent_watch_without_prctl(tmp_path):
+    "The portable fallback alone (no prctl): a worker notices its parent died and exits."
+    script = (f"import os, sys, time; sys.path.insert(0, {ROOT!r}); from dataset_kit.shards import die_with_parent\n"
+              "pid = os.fork()\n"
+              "if pid == 0:\n    die_with_parent(os.getppid(), use_prctl=False); time.sleep(60); os._exit(0)\n"
+              "print(pid, flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    time.sleep(0.3)
+    assert _alive(child)
+    os.kill(proc.pid, signal.SIGKILL); proc.wait()
+    survivors = _wait_dead([child], timeout=5)
+    for p in survivors: os.kill(p, signal.SIGKILL)
+    assert survivors == [], "the orphaned child should have exited within a second"
