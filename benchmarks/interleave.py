@@ -5,6 +5,14 @@
 Workloads: interleave three in-memory Datasets (probabilities, all_exhausted) and read the `a` column;
 interleave three generator-backed IterableDatasets (probabilities) and iterate; a streaming chain
 rename_column → cast_column → select_columns → batch(64) iterated. Median CPU time (process_time) of 3 runs.
+
+Measured 2026-11-25 (default --rows 200000; datasets 5.2.0, 2 shared cores):
+
+| workload | dataset_kit | datasets | speed-up |
+|---|---|---|---|
+| Dataset interleave, 200,000+ rows, all_exhausted (s) | 0.277 | 2.36 | 8.5x |
+| IterableDataset interleave, 20,000+ examples (s) | 0.0282 | 1.73 | 61.2x |
+| stream rename+cast+select+batch, 20,000 examples (s) | 0.364 | 0.637 | 1.8x |
 """
 import argparse, statistics, time
 import datasets as hd
