@@ -21,6 +21,7 @@ _PUBLIC = {
     "arrow_dataset": "Dataset concatenate_datasets read_arrow_table Column",
     "dataset_dict": "DatasetDict",
     "iterable_dataset": "IterableDataset IterableDatasetDict ExamplesIterable",
+    "combine": "interleave_datasets",
     "data_files": "DataFilesDict",
     "builder": "BuilderConfig DatasetBuilder GeneratorBasedBuilder ArrowBasedBuilder",
     "load": "load_dataset load_dataset_builder load_from_disk get_dataset_config_names get_dataset_default_config_name "
