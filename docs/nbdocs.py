@@ -126,7 +126,7 @@ def process_all(execute=False):
     out_dir = DOCS / "nbs"
     out_dir.mkdir(exist_ok=True)
     for old in [*out_dir.glob("*.ipynb"), DOCS / "index.ipynb", DOCS / "index.md"]: old.unlink(missing_ok=True)
-    paths = sorted((ROOT / "nbs").glob("*.ipynb"))
+    paths = sorted((ROOT / "nbs").glob("*.ipynb"), key=lambda p: p.stem.replace("_", " "))  # 04a_x before 04a1_y
     cwd = os.getcwd()
     try:
         os.chdir(ROOT)  # nbdev finds settings.ini from here
