@@ -117,6 +117,28 @@ def _cleanup_cache_files(self) -> dict:
 DatasetDict.class_encode_column, DatasetDict.formatted_as = _class_encode_column, _formatted_as
 DatasetDict.cleanup_cache_files = _cleanup_cache_files
 
+# %% ../nbs/04b_dataset_dict.ipynb #659cae9f
+def _dd_reader(builder:str, doc:str):
+    def read(path_or_paths:dict, # {split: a file or a list of files}
+             features=None, # the column types (default: inferred)
+             cache_dir:str=None, # where to cache the Arrow data
+             keep_in_memory:bool=False, # copy the data into memory
+             **kwargs) -> DatasetDict: # the builder's options (sep, field, columns, keep_linebreaks, ...)
+        if not isinstance(path_or_paths, dict):
+            raise TypeError(f"DatasetDict.from_{builder} expects {{split: path(s)}}, got {type(path_or_paths).__name__}: "
+                            f"use Dataset.from_{builder} for one split.")
+        from dataset_kit.load import load_dataset  # the builders sit above DatasetDict: import when called
+        files = {str(k): [os.fspath(p) for p in v] if isinstance(v, (list, tuple)) else os.fspath(v) for k, v in path_or_paths.items()}
+        out = load_dataset(builder, data_files=files, features=features, cache_dir=cache_dir, keep_in_memory=keep_in_memory, **kwargs)
+        return DatasetDict({k: out[k] for k in files})
+    read.__name__, read.__doc__ = f"from_{builder}", doc
+    return staticmethod(read)
+
+DatasetDict.from_csv = _dd_reader("csv", "A DatasetDict read from CSV files, one split per key.")
+DatasetDict.from_json = _dd_reader("json", "A DatasetDict read from JSON or JSON-lines files, one split per key.")
+DatasetDict.from_parquet = _dd_reader("parquet", "A DatasetDict read from Parquet files, one split per key.")
+DatasetDict.from_text = _dd_reader("text", "A DatasetDict read from text files (a `text` column), one split per key.")
+
 # %% ../nbs/04b_dataset_dict.ipynb #67e17232
 def _save_to_disk(self, dataset_dict_path:str, # a folder (local path or fsspec URL)
                   max_shard_size=None, num_shards:dict=None, # per split: {split: n}

@@ -302,3 +302,11 @@ def test_dataset_dict_class_encode_and_formatted_as_like_datasets():
             assert type(ours["test"]["y"]).__name__ == "ndarray"
             raise RuntimeError("boom")
     assert (ours["train"].format["type"], ours["test"].format["type"]) == ("pandas", None)
+
+def test_dataset_dict_from_files_like_datasets(tmp_path):
+    (tmp_path / "tr.jsonl").write_text('{"a": 1, "b": "x"}\n{"a": 2, "b": null}\n'); (tmp_path / "te.jsonl").write_text('{"a": 3, "b": "z"}\n')
+    files = {"train": str(tmp_path / "tr.jsonl"), "test": [str(tmp_path / "te.jsonl")]}
+    a = DatasetDict.from_json(files, cache_dir=str(tmp_path / "c"))
+    b = datasets.DatasetDict.from_json(files, cache_dir=str(tmp_path / "h"))
+    assert list(a) == list(b) and {k: v.to_dict() for k, v in a.items()} == {k: v.to_dict() for k, v in b.items()}
+    assert [str(v.split) for v in a.values()] == ["train", "test"]
