@@ -317,6 +317,8 @@ def _fast_row(self:Dataset, i:int, columns:list) -> dict:
 
 @patch
 def _getitem(self:Dataset, key, columns:list=None):
+    if isinstance(key, (bool, np.bool_)):  # bool is an int subclass: ds[True] would silently read row 1
+        raise TypeError(f"dataset index must be int, str, slice or collection of int, not bool ({key!r}).")
     fmt, cols = self._formatter(), self._out_columns(columns)
     if isinstance(key, (int, np.integer)) and fmt.type == "python" and self._aligned_chunks():
         i = _check_index(int(key), len(self))
@@ -351,8 +353,6 @@ def _iter_batches(self:Dataset, batch_size:int=1000, columns:list=None, drop_las
 @patch
 def __getitem__(self:Dataset, key):
     "`ds[i]` → example; `ds[i:j]`, `ds[[i, j]]`, `ds[mask]` → batch; `ds['col']` → column."
-    if isinstance(key, (bool, np.bool_)):  # bool is an int subclass: ds[True] would silently read row 1
-        raise TypeError(f"dataset index must be int, str, slice or collection of int, not bool ({key!r}).")
     if isinstance(key, str):
         if key not in self._names():
             raise KeyError(f"Column {key!r} not in the dataset. Current columns in the dataset: {self.column_names}")
