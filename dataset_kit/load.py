@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_load.ipynb #7a4b55b3
 from __future__ import annotations
-import importlib, importlib.util, inspect, json, os, sys
+import importlib, importlib.util, inspect, json, os, sys, types
 from collections import Counter
 from typing import Optional, Union
 from .core import stable_hash, url_to_fs
@@ -45,6 +45,8 @@ def import_builder_file(path:str) -> type:
     stem = os.path.splitext(os.path.basename(path))[0]
     name = f"dataset_kit_modules.{stem}_{stable_hash([path, code.hex()], 12)}"
     if name not in sys.modules:
+        if "dataset_kit_modules" not in sys.modules:  # the parent package, so the classes pickle by reference
+            sys.modules["dataset_kit_modules"] = types.ModuleType("dataset_kit_modules", "Builders imported from files.")
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
