@@ -21,6 +21,7 @@ _PUBLIC = {
     "arrow_dataset": "Dataset concatenate_datasets read_arrow_table Column",
     "dataset_dict": "DatasetDict",
     "iterable_dataset": "IterableDataset IterableDatasetDict ExamplesIterable",
+    "dataset_map": "enable_caching disable_caching is_caching_enabled",
     "combine": "interleave_datasets",
     "data_files": "DataFilesDict",
     "builder": "BuilderConfig DatasetBuilder GeneratorBasedBuilder ArrowBasedBuilder",
