@@ -3,9 +3,11 @@
 The notebooks in `nbs/` are the source. Before Sphinx reads anything, this file runs nbdev's own documentation
 processors (the ones `nbdev_docs` runs before handing over to Quarto, which cannot be installed here) on every
 notebook and writes the processed copies to `docs/nbs/`, which myst-nb renders. Set `DOCS_EXECUTE=1` to run each
-notebook first (in-process, with execnb) so the pages show fresh outputs; otherwise the saved outputs are shown.
+notebook first (with execnb) so the pages show fresh outputs; otherwise the saved outputs are shown. Each notebook is
+processed in its own process: notebooks define and register classes, which must not leak into the next one.
 """
-import os, re, sys, json
+import os, re, subprocess, sys, json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 DOCS = Path(__file__).parent
@@ -127,12 +129,16 @@ def process_all(execute=False):
     out_dir.mkdir(exist_ok=True)
     for old in [*out_dir.glob("*.ipynb"), DOCS / "index.ipynb", DOCS / "index.md"]: old.unlink(missing_ok=True)
     paths = sorted((ROOT / "nbs").glob("*.ipynb"), key=lambda p: p.stem.replace("_", " "))  # 04a_x before 04a1_y
-    cwd = os.getcwd()
-    try:
-        os.chdir(ROOT)  # nbdev finds settings.ini from here
-        for p in paths: process_notebook(p, DOCS if p.stem == "index" else out_dir, execute=execute)
-    finally: os.chdir(cwd)
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda p: _process_in_subprocess(p, DOCS if p.stem == "index" else out_dir, execute), paths))
     return [p.stem for p in paths if p.stem != "index"]
+
+
+def _process_in_subprocess(nb_path, out_dir, execute):
+    "`process_notebook` in a fresh Python, run from the project root (where nbdev finds settings.ini)."
+    cmd = [sys.executable, __file__, "process", str(nb_path), str(out_dir)] + (["--execute"] if execute else [])
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if res.returncode: raise RuntimeError(f"Processing {nb_path.name} for the docs failed:\n{res.stderr[-4000:]}")
 
 
 def write_home(sections):
@@ -160,4 +166,6 @@ def write_readme(out=ROOT / "README.md"):
     Path(out).write_text(re.sub(r"\n{3,}", "\n\n", body).strip() + "\n")
 
 
-if __name__ == "__main__": write_readme()
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["process"]: process_notebook(Path(sys.argv[2]), Path(sys.argv[3]), execute="--execute" in sys.argv)
+    else: write_readme()
