@@ -1,6 +1,11 @@
 "Shared pytest fixtures. Keep this small: fixture machinery lives in its own modules (e.g. http_server.py)."
 import pytest
+from hypothesis import settings
 from http_server import FaultyHTTPServer
+
+# Property tests check values, not speed: no per-example deadline (the 2 cores are shared with other tests).
+settings.register_profile("dataset_kit", deadline=None)
+settings.load_profile("dataset_kit")
 
 
 @pytest.fixture
