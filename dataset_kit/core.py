@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #de16772a
 from __future__ import annotations
-import os, json, hashlib, shutil, tempfile, uuid
+import os, json, hashlib, shutil, tempfile, uuid, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import fsspec
 
 # %% auto #0
-__all__ = ['disable_progress_bars', 'enable_progress_bars', 'default_cache_dir', 'disable_progress_bar', 'enable_progress_bar',
-           'are_progress_bars_disabled', 'is_progress_bar_enabled', 'progress_bar', 'temp_sibling', 'atomic_write',
-           'atomic_dir', 'stable_hash', 'url_to_fs']
+__all__ = ['disable_progress_bars', 'enable_progress_bars', 'BAD_INPUT_CHOICES', 'default_cache_dir', 'disable_progress_bar',
+           'enable_progress_bar', 'are_progress_bars_disabled', 'is_progress_bar_enabled', 'progress_bar',
+           'temp_sibling', 'atomic_write', 'atomic_dir', 'stable_hash', 'url_to_fs', 'report_bad_input']
 
 # %% ../nbs/00_core.ipynb #cff2b208
 def default_cache_dir() -> str:
@@ -99,3 +99,15 @@ def url_to_fs(url:str, # a local path or any fsspec URL
               storage_options:dict=None): # options for the filesystem (credentials, endpoint, ...)
     "The fsspec filesystem for `url` and the path within it."
     return fsspec.core.url_to_fs(str(url), **(storage_options or {}))
+
+# %% ../nbs/00_core.ipynb #rbi0ex01
+BAD_INPUT_CHOICES = ("error", "skip")
+
+def report_bad_input(message:str, # what is wrong, naming the file and the record
+                     on_bad_record:str="error", # "error" raises, "skip" warns and goes on
+                     error:type=ValueError): # the exception class to raise
+    "Raise `error(message)`, or warn that the bad input is skipped."
+    if on_bad_record not in BAD_INPUT_CHOICES:
+        raise ValueError(f"on_bad_record={on_bad_record!r}; should be one of {list(BAD_INPUT_CHOICES)}")
+    if on_bad_record == "error": raise error(message)
+    warnings.warn(f"{message} (skipped: on_bad_record='skip')", stacklevel=3)

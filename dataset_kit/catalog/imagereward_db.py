@@ -11,6 +11,7 @@ import fsspec
 import pyarrow.parquet as pq
 from .. import (BuilderConfig, GeneratorBasedBuilder, DatasetInfo, Features, Value, Image, List,
                          SplitGenerator, SplitInfo, SplitDict, Version)
+from ..core import BAD_INPUT_CHOICES, report_bad_input
 
 # %% auto #0
 __all__ = ['RECORD_FIELDS', 'STRING_FIELDS', 'INT_FIELDS', 'ON_BAD_RECORD', 'KINDS', 'PART_COUNTS', 'SCALES', 'DEFAULT_BASE_URL',
@@ -47,15 +48,12 @@ def check_record(record, # one element of a part's JSON list
     return {f: record[f] for f in RECORD_FIELDS}
 
 # %% ../../nbs/11_imagereward_db.ipynb #d946a7fd
-ON_BAD_RECORD = ("error", "skip")
+ON_BAD_RECORD = BAD_INPUT_CHOICES
 
 def report_bad(message:str, # what is wrong, naming the part and the record
                on_bad_record:str="error"): # "error" raises, "skip" warns
     "Raise `ImageRewardFormatError(message)`, or warn that the bad input is skipped."
-    if on_bad_record not in ON_BAD_RECORD:
-        raise ValueError(f"on_bad_record={on_bad_record!r}; should be one of {list(ON_BAD_RECORD)}")
-    if on_bad_record == "error": raise ImageRewardFormatError(message)
-    warnings.warn(f"{message} (skipped: on_bad_record='skip')", stacklevel=2)
+    report_bad_input(message, on_bad_record, ImageRewardFormatError)
 
 # %% ../../nbs/11_imagereward_db.ipynb #c6102836
 def _zip_error_types():

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from .. import (BuilderConfig, GeneratorBasedBuilder, DatasetInfo, Features, Value, ClassLabel, Image, List,
                          SplitGenerator, Version)
+from ..core import BAD_INPUT_CHOICES, report_bad_input
 
 # %% auto #0
 __all__ = ['NSFW_NAMES', 'MISSING_SIMILARITY', 'EMBEDDING_DIM', 'METADATA_COLUMNS', 'ON_BAD_RECORD', 'IMAGE_EXTENSIONS',
@@ -58,15 +59,12 @@ def map_metadata(table:pa.Table, # rows of a shard or part parquet (at least MET
 def _pylists(cols): return {k: v.to_pylist() for k, v in cols.items()}
 
 # %% ../../nbs/12_laion400m.ipynb #84a0428b
-ON_BAD_RECORD = ("error", "skip")
+ON_BAD_RECORD = BAD_INPUT_CHOICES
 
 def report_bad(message:str, # what is wrong, naming the shard or part
                on_bad_record:str="error"): # "error" raises, "skip" warns
     "Raise `LaionFormatError(message)`, or warn that the bad input is skipped."
-    if on_bad_record not in ON_BAD_RECORD:
-        raise ValueError(f"on_bad_record={on_bad_record!r}; should be one of {list(ON_BAD_RECORD)}")
-    if on_bad_record == "error": raise LaionFormatError(message)
-    warnings.warn(f"{message} (skipped: on_bad_record='skip')", stacklevel=2)
+    report_bad_input(message, on_bad_record, LaionFormatError)
 
 # %% ../../nbs/12_laion400m.ipynb #f65b1070
 def _fs(root, storage_options=None):
