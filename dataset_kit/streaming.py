@@ -9,7 +9,9 @@ from functools import partial
 from pathlib import Path
 import fsspec
 from .core import url_to_fs
-from .extract import ArchiveIterable, detect_format, is_hidden, SINGLE_FILE_COMPRESSIONS
+from fsspec.implementations.zip import ZipFileSystem
+from .extract import (ArchiveIterable, MemberChecker, detect_format, is_hidden, refuse_zip_symlink,
+                                 SINGLE_FILE_COMPRESSIONS)
 from .download import DownloadConfig, map_nested, http_headers, _protocol_options
 
 # %% auto #0
@@ -51,6 +53,8 @@ def xopen(file, # a local path, URL or `::` chain
     options = {**streaming_storage_options(file, download_config), **kwargs}
     try:
         of = fsspec.open(str(file), mode, *args, **options)
+        if isinstance(of.fs, ZipFileSystem) and of.path in of.fs.zip.NameToInfo:
+            refuse_zip_symlink(MemberChecker(str(file)), of.fs.zip, of.fs.zip.getinfo(of.path))
         f = of.open()
     except FileNotFoundError as e:
         raise FileNotFoundError(f"xopen: {file} does not exist ({e}).") from e

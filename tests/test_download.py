@@ -395,6 +395,22 @@ def zip_with(name, data=b"evil", symlink_to=None):
     return buf.getvalue()
 
 
+def zip_members(members):
+    "members: list of (name, data, is_symlink); a symlink's data is its target."
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data, link in members:
+            info = zipfile.ZipInfo(name)
+            if link:
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+# l0 -> ., l1 -> l0/.., ..., l15 -> l14/..: each target looks inside, together they climb to /
+LINK_CHAIN = [(f"l{i}", "." if i == 0 else f"l{i - 1}/..") for i in range(16)] + [("notes.txt", "l15/etc/passwd")]
+
+
 def tar_with(members, mode="w"):
     "members: list of (name, type, linkname_or_data)."
     buf = io.BytesIO()
@@ -427,6 +443,11 @@ def hostile_archives(outside):
         "tar_symlink_relative": (tar_with([("out", tarfile.SYMTYPE, "../../../../.."), ("out/evil.txt", tarfile.REGTYPE, b"x")]), "out"),
         "tar_symlink_chain": (tar_with([("a", tarfile.SYMTYPE, "."), ("a/b", tarfile.SYMTYPE, ".."),
                                         ("a/b/evil.txt", tarfile.REGTYPE, b"x")]), "a/b"),
+        "zip_symlink_chain": (zip_members([("ok.txt", b"fine", False)] + [(n, t, True) for n, t in LINK_CHAIN]), "l0"),
+        "zip_file_and_symlink_same_name": (zip_members([("a.txt", b"data", False), ("a.txt", "b.txt", True)]), "a.txt"),
+        "zip_file_then_folder_same_name": (zip_members([("a", b"data", False), ("a/b.txt", b"x", False)]), "a/b.txt"),
+        # written in reverse, every link points at a name that does not exist yet, so each looks harmless alone
+        "tar_symlink_chain_reversed": (tar_with([(n, tarfile.SYMTYPE, t) for n, t in reversed(LINK_CHAIN)]), "l1"),
         "tar_hardlink_out": (tar_with([("h", tarfile.LNKTYPE, evil)]), "h"),
         "tar_hardlink_up": (tar_with([("h", tarfile.LNKTYPE, up)]), "h"),
         "tar_char_device": (tar_with([("dev/null2", tarfile.CHRTYPE, None)]), "dev/null2"),
@@ -464,6 +485,35 @@ def test_safe_links_inside_the_archive_still_extract(tmp_path):
     p.write_bytes(blob)
     out = extract_archive(str(p), str(tmp_path / "out"))
     assert open(os.path.join(out, "d/sym"), "rb").read() == b"real" == open(os.path.join(out, "d/hard"), "rb").read()
+
+
+def test_zip_symlink_chain_is_refused_by_iter_archive_and_streaming(http_server, tmp_path):
+    blob = zip_members([("ok.txt", b"fine", False)] + [(n, t, True) for n, t in LINK_CHAIN])
+    http_server.add("/chain.zip", blob)
+    url = http_server.url("/chain.zip")
+    dl = DownloadManager(download_config=cfg(tmp_path))
+    with pytest.raises(UnsafeArchiveError, match="member 'l0' is a symlink"):
+        list(dl.iter_archive(dl.download(url)))
+    sdm = StreamingDownloadManager(download_config=DownloadConfig())
+    with pytest.raises(UnsafeArchiveError, match="member 'l0' is a symlink"):
+        list(sdm.iter_archive(url))
+    read = {}
+    with pytest.raises(UnsafeArchiveError, match="symlinks in zip files are refused"):
+        for path in sdm.iter_files(sdm.download_and_extract(url)):
+            with xopen(path, "rb") as f:
+                read[path] = f.read()
+    assert b"root:" not in b"".join(read.values())
+
+
+def test_tar_links_resolving_inside_after_extraction_still_extract(tmp_path):
+    "A link written before its target exists is fine when the finished tree keeps it inside."
+    blob = tar_with([("d/sym", tarfile.SYMTYPE, "sub/real.txt"), ("d/up", tarfile.SYMTYPE, "sub/.."),
+                     ("d/sub/real.txt", tarfile.REGTYPE, b"real")])
+    p = tmp_path / "ok.tar"
+    p.write_bytes(blob)
+    out = extract_archive(str(p), str(tmp_path / "out"))
+    assert open(os.path.join(out, "d/sym"), "rb").read() == b"real"
+    assert os.path.realpath(os.path.join(out, "d/up")) == os.path.realpath(os.path.join(out, "d"))
 
 
 # ---------------------------------------------------------------- streaming over HTTP

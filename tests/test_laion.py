@@ -153,7 +153,7 @@ def test_cli_prints_embeddings_as_shapes(src, tmp_path, capsys):
     assert "image_embedding: list of shape (512,), float: [" in out and "text_embedding: list of shape (512,)" in out
     assert max(len(line) for line in out.splitlines()) < 200
     png = tmp_path / "grid.png"
-    assert main(["show", "laion400m", "--data-dir", src.images_dir, "--cache-dir", str(tmp_path), "-n", "4", "--png", str(png)]) == 0
+    assert main(["show", "laion400m", "--data-dir", src.images_dir, "--cache-dir", str(tmp_path), "-n", "4", "--out", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG" and f"preview: {png}" in capsys.readouterr().out
 
 
