@@ -17,6 +17,7 @@ from .core import progress_bar, atomic_dir, stable_hash, url_to_fs, default_cach
 from .features import Features, infer_features, require_decoding, ClassLabel, Value
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema, embed_table_storage
 from .formatting import Formatter, get_format_type_from_alias, storage_of, column_to_pylist
+from .search import IndexableMixin
 
 # %% auto #0
 __all__ = ['read_arrow_table', 'Column', 'features_of_schema', 'Dataset', 'concatenate_datasets']
@@ -81,7 +82,7 @@ def _as_split(split):
     from dataset_kit.splits import NamedSplit
     return NamedSplit(split)
 
-class Dataset:
+class Dataset(IndexableMixin):
     "An Arrow table with features, an optional indices mapping, a split and a format."
     def __init__(self,
                  arrow_table:pa.Table, # the rows (memory-mapped or in memory)

@@ -21,11 +21,7 @@ def src(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as c:
-            yield c
+def client(dask_client): return dask_client  # conftest.py: a LocalCluster with 2 workers
 
 
 def prepare(data_dir, out, config="images", **kw):
