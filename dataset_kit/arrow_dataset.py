@@ -65,6 +65,7 @@ class Column(_SequenceABC):
 # %% ../nbs/04a_arrow_dataset.ipynb #47d89712
 def _new_fingerprint() -> str: return uuid.uuid4().hex[:16]
 
+# %% ../nbs/04a_arrow_dataset.ipynb #659aa8a6
 _FEATURES_CACHE: dict = {}
 def features_of_schema(schema:pa.Schema) -> Features:
     "`Features.from_arrow_schema`, memoised on the serialised schema (opening the same kind of file again is cheap)."
@@ -76,11 +77,13 @@ def features_of_schema(schema:pa.Schema) -> Features:
         _FEATURES_CACHE[key] = f
     return f  # shared: dataset_kit never mutates a Features in place (copy() before changing one)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #d4e4a1ed
 def _as_split(split):
     if split is None or not isinstance(split, str): return split
     from dataset_kit.splits import NamedSplit
     return NamedSplit(split)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #8a0d316a
 class Dataset:
     "An Arrow table with features, an optional indices mapping, a split and a format."
     def __init__(self,
@@ -180,6 +183,7 @@ def _check_lengths(mapping:dict, what="from_dict"):
     if len(set(lengths.values())) > 1:
         raise ValueError(f"{what}: all columns must have the same length, got {lengths}.")
 
+# %% ../nbs/04a_arrow_dataset.ipynb #578b5321
 def _from_dict(cls, mapping:dict, # column name → list of values
                features:Features=None, # the types (inferred when None)
                info=None, # a `DatasetInfo` to attach
@@ -204,6 +208,7 @@ def _from_dict(cls, mapping:dict, # column name → list of values
         info = DatasetInfo(features=features)
     return cls(table, info=info, split=split)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #c718f5b7
 def _from_list(cls, mapping:list, # a list of example dicts; the columns are the first example's keys
                features:Features=None, info=None, split=None, on_mixed_types:str=None):
     "A Dataset from a list of examples."
@@ -211,6 +216,7 @@ def _from_list(cls, mapping:list, # a list of example dicts; the columns are the
     return cls.from_dict({c: [r.get(c) for r in mapping] for c in columns}, features=features, info=info, split=split,
                          on_mixed_types=on_mixed_types)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #d0f9d7f8
 def _from_pandas(cls, df, # a pandas DataFrame
                  features:Features=None, info=None, split=None,
                  preserve_index:bool=None): # keep the index as a column (None: only if it is not a RangeIndex)
@@ -222,6 +228,7 @@ def _from_pandas(cls, df, # a pandas DataFrame
         table = cast_table_to_schema(table, features.arrow_schema)
     return cls(table, info=info, split=split)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #0206c792
 def _from_file(cls, filename, # an Arrow IPC stream or file
                info=None, split=None,
                indices_filename=None, # an Arrow file with an 'indices' column: the rows to expose
@@ -234,6 +241,7 @@ def _from_file(cls, filename, # an Arrow IPC stream or file
     if not in_memory: ds._cache_files, ds._origin = [{"filename": os.path.abspath(filename)}], ([os.path.abspath(filename)], ds._data)
     return ds
 
+# %% ../nbs/04a_arrow_dataset.ipynb #9cddf0b4
 Dataset.from_dict = classmethod(_from_dict)
 Dataset.from_list = classmethod(_from_list)
 Dataset.from_pandas = classmethod(_from_pandas)
@@ -247,10 +255,12 @@ def _check_columns(ds, cols, what):
     if bad: raise ValueError(f"{what} {bad} not in the dataset. Current columns in the dataset: {ds.column_names}")
     return cols
 
+# %% ../nbs/04a_arrow_dataset.ipynb #baceae9b
 def _check_index(i, n):
     if not -n <= i < n: raise IndexError(f"Index {i} is out of range for a dataset of {n} rows.")
     return i + n if i < 0 else i
 
+# %% ../nbs/04a_arrow_dataset.ipynb #edc816c2
 def _keys_to_array(key, n) -> np.ndarray:
     arr = np.asarray(key if not isinstance(key, range) else np.arange(key.start, key.stop, key.step))
     if arr.size == 0: return np.zeros(0, dtype=np.int64)
@@ -262,6 +272,7 @@ def _keys_to_array(key, n) -> np.ndarray:
     if lo < -n or hi >= n: raise IndexError(f"Index {lo if lo < -n else hi} is out of range for a dataset of {n} rows.")
     return np.where(arr < 0, arr + n, arr).astype(np.int64)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #4d0b4d21
 def _take(table:pa.Table, rows:np.ndarray) -> pa.Table:
     "Rows of `table` in order: a zero-copy slice when they are contiguous."
     if len(rows) == 0: return table.slice(0, 0)
@@ -269,12 +280,14 @@ def _take(table:pa.Table, rows:np.ndarray) -> pa.Table:
         return table.slice(int(rows[0]), len(rows))
     return table.take(rows)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #facef75d
 @patch
 def _rows(self:Dataset, start:int, stop:int) -> pa.Table:
     "Rows `start:stop` (positions in this dataset) as an Arrow table."
     if self._indices is None: return self._data.slice(start, stop - start)
     return _take(self._data, self._indices[start:stop])
 
+# %% ../nbs/04a_arrow_dataset.ipynb #65641124
 @patch
 def _query(self:Dataset, key) -> pa.Table:
     n = len(self)
@@ -288,6 +301,7 @@ def _query(self:Dataset, key) -> pa.Table:
     rows = _keys_to_array(key, n)
     return _take(self._data, self._indices[rows] if self._indices is not None else rows)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #4c35ff2a
 @patch
 def _formatter(self:Dataset) -> Formatter:
     if self._formatter_cache is None:
@@ -295,11 +309,13 @@ def _formatter(self:Dataset) -> Formatter:
         self._formatter_cache = Formatter(self._features, f["type"], transform=self._transform, **f["format_kwargs"])
     return self._formatter_cache
 
+# %% ../nbs/04a_arrow_dataset.ipynb #f42529d3
 @patch
 def _out_columns(self:Dataset, columns=None) -> list:
     if columns is not None: return columns
     return self._format["columns"] if self._format["columns"] is not None else self._names()
 
+# %% ../nbs/04a_arrow_dataset.ipynb #fb8461f2
 @patch
 def _fast_row(self:Dataset, i:int, columns:list) -> dict:
     "One row in python format by scalar access on the chunk holding it."
@@ -315,6 +331,7 @@ def _fast_row(self:Dataset, i:int, columns:list) -> dict:
     for c in fmt.decode_columns.intersection(columns): row[c] = fmt._decode(c, [row[c]])[0]
     return row
 
+# %% ../nbs/04a_arrow_dataset.ipynb #3db586cb
 @patch
 def _getitem(self:Dataset, key, columns:list=None):
     if isinstance(key, (bool, np.bool_)):  # bool is an int subclass: ds[True] would silently read row 1
@@ -335,6 +352,7 @@ def _getitem(self:Dataset, key, columns:list=None):
         out.update(py.format_row(rest) if single else py.format_batch(rest))
     return out
 
+# %% ../nbs/04a_arrow_dataset.ipynb #d2a499a0
 @patch
 def _aligned_chunks(self:Dataset) -> bool:
     "Whether all columns share chunk boundaries (true for files we write); else the slice path is used."
@@ -343,6 +361,7 @@ def _aligned_chunks(self:Dataset) -> bool:
         if any(l != lens[0] for l in lens): self._chunks_cache = False
     return self._chunks_cache is not False
 
+# %% ../nbs/04a_arrow_dataset.ipynb #7adfd849
 @patch
 def _iter_batches(self:Dataset, batch_size:int=1000, columns:list=None, drop_last_batch:bool=False):
     fmt, cols, n = self._formatter(), self._out_columns(columns), len(self)
@@ -350,6 +369,7 @@ def _iter_batches(self:Dataset, batch_size:int=1000, columns:list=None, drop_las
         if drop_last_batch and start + batch_size > n: return
         yield fmt.format_batch(self._rows(start, min(n, start + batch_size)).select(cols))
 
+# %% ../nbs/04a_arrow_dataset.ipynb #6b2446bc
 @patch
 def __getitem__(self:Dataset, key):
     "`ds[i]` → example; `ds[i:j]`, `ds[[i, j]]`, `ds[mask]` → batch; `ds['col']` → column."
@@ -361,6 +381,7 @@ def __getitem__(self:Dataset, key):
         return fmt.format_column(self._rows(0, len(self)).select([key]), key)
     return self._getitem(key)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #1266368e
 @patch
 def __getitems__(self:Dataset, keys:list) -> list:
     "A list of examples (what PyTorch's DataLoader asks for)."
@@ -384,6 +405,7 @@ def __iter__(self:Dataset):
             cols = list(batch.values())
             for i in range(len(cols[0]) if cols else 0): yield {k: c[i] for k, c in zip(names, cols)}
 
+# %% ../nbs/04a_arrow_dataset.ipynb #b27ecb81
 @patch
 def iter(self:Dataset, batch_size:int, # rows per batch
          drop_last_batch:bool=False): # skip a last, smaller batch
@@ -412,6 +434,7 @@ def set_format(self:Dataset, type:str=None, # None/'python', 'numpy', 'pandas', 
     self._formatter_cache = None
     if type != "custom": self._transform = None
 
+# %% ../nbs/04a_arrow_dataset.ipynb #41e3ce56
 @patch
 def with_format(self:Dataset, type:str=None, columns:list=None, output_all_columns:bool=False, **format_kwargs) -> Dataset:
     "A copy of this dataset that answers in another format."
@@ -419,11 +442,13 @@ def with_format(self:Dataset, type:str=None, columns:list=None, output_all_colum
     ds.set_format(type, columns=columns, output_all_columns=output_all_columns, **format_kwargs)
     return ds
 
+# %% ../nbs/04a_arrow_dataset.ipynb #d6e1f0cd
 @patch
 def reset_format(self:Dataset):
     "Back to Python objects, all columns."
     self.set_format(None)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #0f31b183
 @patch
 def set_transform(self:Dataset, transform, # fn(batch: dict) -> dict, applied on every read
                   columns:list=None, output_all_columns:bool=False):
@@ -431,6 +456,7 @@ def set_transform(self:Dataset, transform, # fn(batch: dict) -> dict, applied on
     self.set_format("custom", columns=columns, output_all_columns=output_all_columns)
     self._transform = transform
 
+# %% ../nbs/04a_arrow_dataset.ipynb #646aa01e
 @patch
 def with_transform(self:Dataset, transform, columns:list=None, output_all_columns:bool=False) -> Dataset:
     "A copy of this dataset formatted by your own function."
@@ -438,6 +464,7 @@ def with_transform(self:Dataset, transform, columns:list=None, output_all_column
     ds.set_transform(transform, columns=columns, output_all_columns=output_all_columns)
     return ds
 
+# %% ../nbs/04a_arrow_dataset.ipynb #12f98c80
 @patch(as_prop=True)
 def format(self:Dataset) -> dict:
     "The current format: type, format_kwargs, columns, output_all_columns."
@@ -445,6 +472,7 @@ def format(self:Dataset) -> dict:
     return {"type": f["type"], "format_kwargs": f["format_kwargs"],
             "columns": f["columns"] if f["columns"] is not None else self.column_names, "output_all_columns": f["output_all_columns"]}
 
+# %% ../nbs/04a_arrow_dataset.ipynb #de50e1dd
 @patch
 @contextmanager
 def formatted_as(self:Dataset, type:str=None, columns:list=None, output_all_columns:bool=False, **format_kwargs):
@@ -462,6 +490,7 @@ def __getstate__(self:Dataset):
         state["_data"], state["_origin"] = None, (self._origin[0], None)
     return state
 
+# %% ../nbs/04a_arrow_dataset.ipynb #aa94c302
 @patch
 def __setstate__(self:Dataset, state:dict):
     self.__dict__.update(state)
@@ -478,6 +507,7 @@ def _is_null_feature(f) -> bool:
     inner = getattr(f, "feature", None)
     return inner is not None and not isinstance(f, dict) and _is_null_feature(inner)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #9e77a845
 def _aligned_features(feats:list) -> Features:
     "The union of `feats` in first-seen order; a column's type is its first non-null one, which all others must match."
     out = {}
@@ -493,12 +523,14 @@ def _aligned_features(feats:list) -> Features:
                                  f"expected {out[k]} (or Value('null')).") from None
     return Features(out)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #1e824370
 def _padded(table:pa.Table, schema:pa.Schema) -> pa.Table:
     "`table` with `schema`'s columns: the missing ones all null."
     for field in schema:
         if field.name not in table.column_names: table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
     return cast_table_to_schema(table, schema)
 
+# %% ../nbs/04a_arrow_dataset.ipynb #3e66bfb6
 def _merged_info(dsets, info, features):
     if info is not None:
         info = copy.copy(info); info.features = features
@@ -508,6 +540,7 @@ def _merged_info(dsets, info, features):
     info.features = features
     return info
 
+# %% ../nbs/04a_arrow_dataset.ipynb #0590d7ed
 def concatenate_datasets(dsets:list, # the datasets to join
                          info=None, # the `DatasetInfo` of the result (default: merged from theirs)
                          split=None, # the split of the result (default: theirs, if they agree)

@@ -24,6 +24,7 @@ def _write_indices(path, indices:np.ndarray):
     with ArrowWriter(path, features=Features.from_arrow_schema(pa.schema({"indices": pa.uint64()}))) as w:
         w.write_table(pa.table({"indices": pa.array(indices, pa.uint64())}))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #1c0163c9
 @patch
 def select(self:Dataset, indices, # row positions: a range, list, numpy array or iterable of ints
            keep_in_memory:bool=False, # accepted for compatibility: the mapping is always held in memory
@@ -43,6 +44,7 @@ def select(self:Dataset, indices, # row positions: a range, list, numpy array or
     mapped = self._indices[rows] if self._indices is not None else rows
     return self._new(indices=mapped, fingerprint=fp)
 
+# %% ../nbs/04a2_dataset_ops.ipynb #6213fb6d
 @patch
 def flatten_indices(self:Dataset, keep_in_memory:bool=False, # accepted for compatibility (the result is in memory)
                     cache_file_name:str=None, writer_batch_size:int=1000, new_fingerprint:str=None,
@@ -56,6 +58,7 @@ def flatten_indices(self:Dataset, keep_in_memory:bool=False, # accepted for comp
                          _cache_files=[{"filename": os.path.abspath(cache_file_name)}])
     return self._new(data=table.combine_chunks(), indices=None, fingerprint=new_fingerprint or self._fingerprint, _cache_files=[])
 
+# %% ../nbs/04a2_dataset_ops.ipynb #85122ec7
 @patch
 def shuffle(self:Dataset, seed:int=None, # seed of `np.random.default_rng` (default: drawn from numpy's global state)
             generator:np.random.Generator=None, # or a numpy Generator to draw the permutation
@@ -72,6 +75,7 @@ def shuffle(self:Dataset, seed:int=None, # seed of `np.random.default_rng` (defa
     return self.select(perm, indices_cache_file_name=indices_cache_file_name,  # (a generator: fingerprint from the rows)
                        new_fingerprint=new_fingerprint or (stable_hash([self._fingerprint, "shuffle", seed]) if seed is not None else None))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #e6748f20
 @patch
 def shard(self:Dataset, num_shards:int, # into how many pieces
           index:int, # which piece (0-based)
@@ -101,6 +105,7 @@ def _split_sizes(n, test_size, train_size):
     if n_train == 0: raise ValueError(f"With n_samples={n}, test_size={test_size} and train_size={train_size}, the train set would be empty.")
     return n_train, n_test
 
+# %% ../nbs/04a2_dataset_ops.ipynb #c2adbace
 def _stratified(labels:np.ndarray, n_train, n_test, rng):
     classes, y = np.unique(labels, return_inverse=True)
     train, test = [], []
@@ -114,6 +119,7 @@ def _stratified(labels:np.ndarray, n_train, n_test, rng):
     train, test = rng.permutation(np.concatenate(train))[:n_train], rng.permutation(np.concatenate(test))
     return train, test
 
+# %% ../nbs/04a2_dataset_ops.ipynb #f5a0376c
 @patch
 def train_test_split(self:Dataset, test_size=None, # float share or int count of test rows (default 0.25)
                      train_size=None, # float share or int count of train rows (default: the rest)
@@ -154,6 +160,7 @@ def _storage_cast_needed(feature) -> bool:
     if isinstance(feature, dict): return any(_storage_cast_needed(f) for f in feature.values())
     return isinstance(feature, (List, LargeList)) and _storage_cast_needed(feature.feature)
 
+# %% ../nbs/04a2_dataset_ops.ipynb #296f6143
 def _cast_array(arr:pa.Array, feature, target:pa.DataType) -> pa.Array:
     "`arr` cast to `feature` (Arrow type `target`): `cast_storage` where the feature has one, recursing into structs and lists."
     t = arr.type
@@ -174,6 +181,7 @@ def _cast_array(arr:pa.Array, feature, target:pa.DataType) -> pa.Array:
         return out if out.type.equals(target) else out.cast(target)
     return arr.cast(target)
 
+# %% ../nbs/04a2_dataset_ops.ipynb #d7e0a9a9
 def _cast_column(col:pa.ChunkedArray, old, new, name) -> pa.ChunkedArray:
     target = Features({name: new}).arrow_schema.field(name).type
     if col.type.equals(target): return col
@@ -192,6 +200,7 @@ def _cast_column(col:pa.ChunkedArray, old, new, name) -> pa.ChunkedArray:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError) as e:
         raise ValueError(f"Column {name!r}: cannot cast {old!r} to {new!r}: {e}") from None
 
+# %% ../nbs/04a2_dataset_ops.ipynb #230ba11a
 @patch
 def cast(self:Dataset, features:Features, # the new features: same column names
          batch_size:int=1000, keep_in_memory:bool=False, load_from_cache_file:bool=None, # accepted: casting is one Arrow call per column
@@ -212,6 +221,7 @@ def cast(self:Dataset, features:Features, # the new features: same column names
                      _cache_files=[{"filename": os.path.abspath(cache_file_name)}])
     return ds
 
+# %% ../nbs/04a2_dataset_ops.ipynb #630afb12
 @patch
 def cast_column(self:Dataset, column:str, feature, new_fingerprint:str=None):
     "The dataset with one column converted to `feature` (e.g. `Image(decode=False)`)."
@@ -219,6 +229,7 @@ def cast_column(self:Dataset, column:str, feature, new_fingerprint:str=None):
     feats = self.features.copy(); feats[column] = feature
     return self.cast(feats)
 
+# %% ../nbs/04a2_dataset_ops.ipynb #5c964711
 @patch
 def rename_columns(self:Dataset, column_mapping:dict, new_fingerprint:str=None):
     "The dataset with columns renamed by `{old: new}`."
@@ -234,6 +245,7 @@ def rename_columns(self:Dataset, column_mapping:dict, new_fingerprint:str=None):
     if ds._format["columns"] is not None: ds._format["columns"] = [column_mapping.get(c, c) for c in ds._format["columns"]]
     return ds
 
+# %% ../nbs/04a2_dataset_ops.ipynb #463bd1bf
 @patch
 def rename_column(self:Dataset, original_column_name:str, new_column_name:str, new_fingerprint:str=None):
     "The dataset with one column renamed."
@@ -243,6 +255,7 @@ def rename_column(self:Dataset, original_column_name:str, new_column_name:str, n
         raise ValueError(f"New column name {new_column_name} already in the dataset. Please choose a column name which is not already in the dataset.")
     return self.rename_columns({original_column_name: new_column_name}, new_fingerprint=new_fingerprint)
 
+# %% ../nbs/04a2_dataset_ops.ipynb #e5195375
 @patch
 def select_columns(self:Dataset, column_names, new_fingerprint:str=None):
     "The dataset with only these columns, in this order."
@@ -252,6 +265,7 @@ def select_columns(self:Dataset, column_names, new_fingerprint:str=None):
     if ds._format["columns"] is not None: ds._format["columns"] = [c for c in ds._format["columns"] if c in cols]
     return ds
 
+# %% ../nbs/04a2_dataset_ops.ipynb #f917ece7
 @patch
 def remove_columns(self:Dataset, column_names, new_fingerprint:str=None):
     "The dataset without these columns."
@@ -276,6 +290,7 @@ def flatten(self:Dataset, new_fingerprint:str=None, max_depth:int=16):
         table, feats = pa.Table.from_arrays(cols, schema=nf.arrow_schema), nf
     return self._new(data=table, features=feats, fingerprint=new_fingerprint or stable_hash([self._fingerprint, "flatten", max_depth]))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #be686cc3
 @patch
 def add_column(self:Dataset, name:str, # the new column's name
                column, # its values: a list, numpy array or Arrow array, one per row
@@ -307,12 +322,14 @@ def sort(self:Dataset, column_names, # a column or list of columns
                             null_placement=null_placement).to_numpy()
     return self.select(order, indices_cache_file_name=indices_cache_file_name, new_fingerprint=new_fingerprint)
 
+# %% ../nbs/04a2_dataset_ops.ipynb #996b2070
 @patch
 def unique(self:Dataset, column:str) -> list:
     "The distinct values of a column, in order of first appearance."
     _check_columns(self, [column], "Column")
     return self._rows(0, len(self)).column(column).unique().to_pylist()
 
+# %% ../nbs/04a2_dataset_ops.ipynb #d4c0f019
 @patch
 def to_pandas(self:Dataset, batch_size:int=None, batched:bool=False):
     "The dataset as a DataFrame (or DataFrames of `batch_size` rows with `batched=True`)."
@@ -320,6 +337,7 @@ def to_pandas(self:Dataset, batch_size:int=None, batched:bool=False):
     if batched: return (fmt.format_batch(self._rows(s, min(len(self), s + (batch_size or 1000)))) for s in range(0, len(self), batch_size or 1000))
     return fmt.format_batch(self._rows(0, len(self)))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #1d6f6e01
 @patch
 def to_dict(self:Dataset, batch_size:int=None, batched:bool=False):
     "The dataset as a dict of columns (or such dicts of `batch_size` rows with `batched=True`)."
@@ -327,11 +345,13 @@ def to_dict(self:Dataset, batch_size:int=None, batched:bool=False):
     if batched: return (fmt.format_batch(self._rows(s, min(len(self), s + (batch_size or 1000)))) for s in range(0, len(self), batch_size or 1000))
     return fmt.format_batch(self._rows(0, len(self)))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #79fbe3cc
 @patch
 def to_list(self:Dataset) -> list:
     "The dataset as a list of example dicts."
     return list(self.with_format(None))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #61efac2b
 @patch
 def to_parquet(self:Dataset, path_or_buf, # the Parquet file to write
                batch_size:int=None, # rows per row group (default 1000)
@@ -349,12 +369,14 @@ def take(self:Dataset, n:int # how many rows to keep (clamped to the dataset's l
     "A dataset of the first `n` rows."
     return self.select(range(min(n, len(self))))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #0dbd69bb
 @patch
 def skip(self:Dataset, n:int # how many rows to drop
         ) -> Dataset:
     "A dataset without the first `n` rows."
     return self.select(range(n, len(self)))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #225f4de1
 @patch
 def repeat(self:Dataset, num_times:int # how many copies (None, for endless, is not possible for a Dataset)
           ) -> Dataset:
@@ -376,6 +398,7 @@ def _run_starts(table:pa.Table, cols:list) -> np.ndarray:
             change[1:] |= pc.or_(pc.fill_null(ne, False), nulls).to_numpy(zero_copy_only=False)
     return np.flatnonzero(change)
 
+# %% ../nbs/04a2_dataset_ops.ipynb #6078933b
 @patch
 def batch(self:Dataset, batch_size:int=None, # rows per batch
           by_column=None, # instead: batch successive rows with equal values in this column (or list of columns)
@@ -417,6 +440,7 @@ def add_item(self:Dataset, item:dict, # one example: a value for every column
     return self._new(data=table, indices=indices, features=features, _cache_files=[],
                      fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", repr(item)]))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #7147c808
 def _with_column(ds:Dataset, name:str, array:pa.Array, feature) -> Dataset:
     "A flat copy of `ds` with column `name` replaced by `array` of type `feature`."
     table = ds._rows(0, len(ds))
@@ -424,6 +448,7 @@ def _with_column(ds:Dataset, name:str, array:pa.Array, feature) -> Dataset:
     table = table.set_column(table.column_names.index(name), name, array)
     return ds._new(data=cast_table_to_schema(table, features.arrow_schema), indices=None, features=features, _cache_files=[])
 
+# %% ../nbs/04a2_dataset_ops.ipynb #b82ec7cf
 @patch
 def class_encode_column(self:Dataset, column:str, # a column of plain values (`Value`)
                         include_nulls:bool=False) -> Dataset: # encode nulls as the class "None" instead of keeping them null
@@ -444,6 +469,7 @@ def class_encode_column(self:Dataset, column:str, # a column of plain values (`V
     mask = None if include_nulls else col.is_null().to_numpy(zero_copy_only=False)
     return _with_column(self, column, pa.array(codes, pa.int64(), mask=mask), ClassLabel(names=names))
 
+# %% ../nbs/04a2_dataset_ops.ipynb #07c26407
 @patch
 def align_labels_with_mapping(self:Dataset, label2id:dict, # label name → id, e.g. a model's config.label2id
                               label_column:str) -> Dataset: # the ClassLabel (or list of ClassLabel) column to renumber
