@@ -16,6 +16,7 @@ from .arrow_writer import cast_table_to_schema
 from .table_view import read_arrow_table, features_of_schema, aligned_features, padded_table
 from .dataset_read import Column, DatasetReadMixin
 from .dataset_ops import DatasetOpsMixin
+from .search import IndexableMixin
 
 # %% auto #0
 __all__ = ['Dataset', 'table_from_dict', 'columns_of_rows', 'table_from_pandas', 'file_fingerprint', 'concatenate_datasets']
@@ -29,7 +30,7 @@ def _as_split(split):
     return NamedSplit(split) if isinstance(split, str) else split
 
 # %% ../nbs/04a_arrow_dataset.ipynb #8a0d316a
-class Dataset(DatasetReadMixin, DatasetOpsMixin):
+class Dataset(DatasetReadMixin, DatasetOpsMixin, IndexableMixin):
     "An Arrow table with features, an optional indices mapping, a split and a format."
     def __init__(self,
                  arrow_table:pa.Table, # the rows (memory-mapped or in memory)

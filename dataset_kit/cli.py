@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse, json, os, sys, textwrap
 
 # %% auto #0
-__all__ = ['format_example', 'parse_settings', 'builtin_datasets', 'args_name', 'preview_images', 'cmd_list', 'cmd_prepare',
-           'cmd_info', 'cmd_show', 'build_parser', 'main']
+__all__ = ['format_example', 'parse_settings', 'builtin_datasets', 'args_name', 'preview_images', 'default_preview_path',
+           'cmd_list', 'cmd_prepare', 'cmd_info', 'cmd_show', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #50e9dde2
 def _numeric_shape(value):
@@ -124,38 +124,54 @@ def preview_images(dataset, # a Dataset with an `Image` column
     plt.close(fig)
     return os.path.abspath(path)
 
-def _preview(builder, dataset, path, n):
+def default_preview_path(builder, # the prepared builder
+                         split:str) -> str: # the split (or split spec) drawn
+    "Where `prepare` writes its preview without `--out`: `<cache root>/previews/<name>-<config>-<split>.png`."
+    from dataset_kit.core import default_cache_dir
+    root = builder._cache_dir_root if "://" not in builder._cache_dir_root else default_cache_dir()
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(split))
+    return os.path.join(root, "previews", f"{args_name(builder)}-{builder.config.name}-{safe}.png")
+
+def _preview(builder, dataset, path, n, split):
     "Draw `n` examples (the builder's `preview`, else an image grid); return the PNG path, or None if not asked."
     if path == "": return None
-    asked, path = path is not None, path or f"{args_name(builder)}-{dataset.split or 'train'}-preview.png"
+    asked, path = path is not None, path or default_preview_path(builder, split)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     if hasattr(builder, "preview"): return builder.preview(dataset, path, n)
     if _image_column(dataset.features): return preview_images(dataset, path, n)
     if asked: raise ValueError(_no_preview(builder, dataset.features))
     return None
 
 def _no_preview(builder, features):
-    return (f"--png: {args_name(builder)} has no preview() and no Image column to draw (columns: {list(features)}); "
-            "leave --png out.")
+    return (f"--out: {args_name(builder)} has no preview() and no Image column to draw (columns: {list(features)}); "
+            "leave --out out.")
+
+def _check_split(builder, split, names):
+    "Raise a ValueError naming the valid splits if the split spec `split` reads a split not in `names`."
+    from dataset_kit.splits import ReadInstruction
+    wanted = [r.splitname for r in ReadInstruction.from_spec(split)._relative_instructions]  # a bad spec says why
+    unknown = [w for w in wanted if w not in names]
+    if unknown: raise ValueError(_unknown_split(builder, unknown[0], names, None if unknown[0] == split else split))
 
 def _check_before_preparing(builder, split, png):
-    "Fail before any download: an unknown split (when the builder can name its splits) or an impossible `--png`."
+    "Fail before any download: an unknown split (when the builder can name its splits) or an impossible `--out`."
     from dataset_kit.load import _split_names, SplitsNotFoundError
     if split is not None:
         try: names = _split_names(builder)
         except SplitsNotFoundError: names = None  # known only once prepared: checked then
-        if names is not None and split not in names: raise ValueError(_unknown_split(builder, split, names))
+        if names is not None: _check_split(builder, split, names)
     features = builder.info.features
     if png and not hasattr(builder, "preview") and features is not None and not _image_column(features):
         raise ValueError(_no_preview(builder, features))
 
-def _unknown_split(builder, split, names):
-    return f"Unknown split {split!r} of {args_name(builder)} (config {builder.config.name!r}). Should be one of {list(names)}."
+def _unknown_split(builder, split, names, spec=None):
+    return f"Unknown split {split!r}{f' in the split spec {spec!r}' if spec else ''} of {args_name(builder)} (config {builder.config.name!r}). Should be one of {list(names)}."
 
 def _split_to_show(builder, split=None) -> str:
-    "`split`, checked against the prepared splits, or by default 'train' (else the first split)."
+    "`split` (a name or a spec like 'test[:2]'), checked against the prepared splits, or by default 'train' (else the first split)."
     names = list(builder.info.splits or {})
     if split is not None:
-        if split not in names: raise ValueError(_unknown_split(builder, split, names))
+        _check_split(builder, split, names)
         return split
     return "train" if "train" in names else names[0]
 
@@ -168,18 +184,28 @@ def cmd_prepare(args):
     from dataset_kit.core import disable_progress_bar
     if args.quiet: disable_progress_bar()
     builder = _builder(args)
-    _check_before_preparing(builder, args.split, args.png)
+    _check_before_preparing(builder, args.split, args.out)
+    prepared_on = None if args.force else _prepared_on(builder)
     builder.download_and_prepare(download_mode="force_redownload" if args.force else None, num_proc=args.num_proc,
                                  file_format=args.file_format)
     dataset = builder.as_dataset()
     print(_summary(builder, dataset))
-    print(f"prepared in {builder.cache_dir}")
-    first = dataset[_split_to_show(builder, args.split)]
+    print(f"reused {builder.cache_dir} (prepared on {prepared_on})" if prepared_on else f"prepared in {builder.cache_dir}")
+    split = _split_to_show(builder, args.split)
+    first = builder.as_dataset(split=split)
     if len(first):
-        print(f"\nfirst example of {first.split}:")
+        print(f"\nfirst example of {split}:")
         print(format_example(first[0], first.features))
-    png = _preview(builder, first, args.png, args.n)
+    png = _preview(builder, first, args.out, args.n, split)
     if png: print(f"\npreview of {args.n} examples: {png}")
+
+def _prepared_on(builder):
+    "When the builder's cache folder was prepared (its dataset_info.json, written last), as 'YYYY-MM-DD HH:MM', or None."
+    from dataset_kit.core import url_to_fs
+    fs, path = url_to_fs(builder.cache_dir, builder.storage_options)
+    info = path.rstrip("/") + "/dataset_info.json"
+    if not fs.exists(info): return None
+    return fs.modified(info).astimezone().strftime("%Y-%m-%d %H:%M")
 
 def cmd_info(args):
     "Print a dataset's description, features and (once prepared) splits."
@@ -194,18 +220,26 @@ def cmd_info(args):
     if info.splits:
         for name, split in info.splits.items(): print(f"split {name}: {split.num_examples:,} examples, {split.num_bytes:,} bytes")
         print(f"cache: {builder.cache_dir}")
-    else: print(f"not prepared yet: run `dataset-kit prepare {args.dataset}`")
+    else: print(f"not prepared yet: run `{_prepare_command(builder, args)}`")
+
+def _prepare_command(builder, args) -> str:
+    "The `dataset-kit prepare` command for what `info` was asked about; with `--data-dir` when the builder needs one."
+    cmd = f"dataset-kit prepare {args.dataset}" + (f" --config {args.config}" if args.config else "")
+    if args.data_dir: return cmd + f" --data-dir {args.data_dir}"
+    if builder.manual_download_instructions: cmd += " --data-dir /path/to/the/source/files"
+    return cmd
 
 def cmd_show(args):
     "Print the first examples of a prepared split (preparing it first if needed) and draw a preview."
     builder = _builder(args)
-    _check_before_preparing(builder, args.split, args.png)
+    _check_before_preparing(builder, args.split, args.out)
     builder.download_and_prepare()
-    first = builder.as_dataset(split=_split_to_show(builder, args.split))
+    split = _split_to_show(builder, args.split)
+    first = builder.as_dataset(split=split)
     for i in range(min(args.n, len(first))):
-        print(f"--- {first.split}[{i}]")
+        print(f"--- {split}[{i}]")
         print(format_example(first[i], first.features))
-    png = _preview(builder, first, args.png, args.n)
+    png = _preview(builder, first, args.out, args.n, split)
     if png: print(f"\npreview: {png}")
 
 # %% ../nbs/07_cli.ipynb #0d000f03
@@ -226,19 +260,20 @@ def build_parser() -> argparse.ArgumentParser:
         c.set_defaults(fn=fn)
         return c
     c = dataset_cmd("prepare", cmd_prepare, "download and prepare a dataset, then print its summary and first example")
-    c.add_argument("--split", default=None, help="the split whose first example is printed (default: train)")
+    c.add_argument("--split", default=None, help="the split (or split spec, e.g. 'train[:10%%]') whose first example is printed (default: train)")
     c.add_argument("--num-proc", type=int, default=None, help="processes to prepare shards with")
     c.add_argument("--file-format", choices=["arrow", "parquet"], default="arrow", help="the cache file format")
     c.add_argument("--force", action="store_true", help="download and prepare again even if cached")
-    c.add_argument("--png", default=None, help="where to write the preview PNG (default: ./<name>-<split>-preview.png; '' for none)")
+    c.add_argument("--out", "--png", dest="out", default=None,
+                   help="where to write the preview PNG (default: <cache>/previews/<name>-<config>-<split>.png; '' for none)")
     c.add_argument("-n", type=int, default=16, help="examples in the preview (default: 16)")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c = dataset_cmd("info", cmd_info, "print a dataset's description, features and splits")
     c.add_argument("--json", action="store_true", help="print the DatasetInfo as JSON")
     c = dataset_cmd("show", cmd_show, "print the first examples of a split (preparing it if needed)")
-    c.add_argument("--split", default=None, help="the split to show (default: train)")
+    c.add_argument("--split", default=None, help="the split or split spec to show, e.g. test or 'test[:2]' (default: train)")
     c.add_argument("-n", type=int, default=3, help="how many examples (default: 3)")
-    c.add_argument("--png", default="", help="also write a preview PNG of the examples here")
+    c.add_argument("--out", "--png", dest="out", default="", help="also write a preview PNG of the examples here")
     return p
 
 def main(argv:list=None): # the arguments (default: sys.argv[1:])

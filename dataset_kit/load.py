@@ -12,7 +12,7 @@ from .features import Features
 from .splits import ReadInstruction, NamedSplit, as_read_instruction
 from .download import DownloadConfig, DownloadMode, VerificationMode
 from .data_files import DataFilesDict, resolve_data_files
-from .builder import DatasetBuilder
+from .builder import BuilderConfig, DatasetBuilder
 from .packaged import PACKAGED_BUILDERS, EXTENSION_TO_BUILDER
 from .folder import FOLDER_BUILDERS, IMAGE_EXTENSIONS, AUDIO_EXTENSIONS
 
@@ -110,6 +110,15 @@ def _packaged_for(data_files, data_dir, base):
     return PACKAGED[kind]
 
 # %% ../nbs/06_load.ipynb #31013d92
+def _check_config_name(cls, name):
+    "A TypeError naming `name` unless it is None, a str or a `BuilderConfig`."
+    if name is None or isinstance(name, (str, BuilderConfig)): return
+    known = [c.name for c in getattr(cls, "BUILDER_CONFIGS", None) or []]
+    raise TypeError(f"name={name!r}: the config name (second argument of load_dataset/load_dataset_builder) must be a str"
+                    + (f", one of {known}" if known else "") + f", not a {type(name).__name__}. For several splits pass "
+                    "split=[...]; for several configs call load_dataset once per config.")
+
+# %% ../nbs/06_load.ipynb #3ac287a5
 def _forget_scripts_if_forced(download_mode):
     "Under 'force_redownload', drop the imported local builder scripts so the next import reads them again."
     if DownloadMode(download_mode or DownloadMode.REUSE_DATASET_IF_EXISTS) == DownloadMode.FORCE_REDOWNLOAD:
@@ -131,6 +140,7 @@ def load_dataset_builder(path, # a builder class, a packaged or built-in name, a
         storage_options = dict(download_config.storage_options)
     _forget_scripts_if_forced(download_mode)
     cls, extra = resolve_builder(path, data_files, data_dir, storage_options)
+    _check_config_name(cls, name)
     kwargs = dict(config_kwargs)
     if "data_dir" in extra and data_dir is None and data_files is None: data_dir = extra["data_dir"]
     if "data_files" in extra and data_files is None: data_files = extra["data_files"]

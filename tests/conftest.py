@@ -14,3 +14,12 @@ def http_server():
     server = FaultyHTTPServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    "A Dask client on a real LocalCluster: 2 worker processes, one thread each, loopback only."
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as c:
+            yield c

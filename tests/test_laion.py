@@ -21,11 +21,7 @@ def src(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as c:
-            yield c
+def client(dask_client): return dask_client  # conftest.py: a LocalCluster with 2 workers
 
 
 def prepare(data_dir, out, config="images", **kw):
@@ -157,7 +153,7 @@ def test_cli_prints_embeddings_as_shapes(src, tmp_path, capsys):
     assert "image_embedding: list of shape (512,), float: [" in out and "text_embedding: list of shape (512,)" in out
     assert max(len(line) for line in out.splitlines()) < 200
     png = tmp_path / "grid.png"
-    assert main(["show", "laion400m", "--data-dir", src.images_dir, "--cache-dir", str(tmp_path), "-n", "4", "--png", str(png)]) == 0
+    assert main(["show", "laion400m", "--data-dir", src.images_dir, "--cache-dir", str(tmp_path), "-n", "4", "--out", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG" and f"preview: {png}" in capsys.readouterr().out
 
 

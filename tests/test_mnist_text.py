@@ -205,8 +205,8 @@ def test_cli_prepare_mnist_text_small_offline(tmp_path, capsys):
     assert r.returncode == 0, r.stderr
     assert CARD_TEXT in "\n".join(line.strip() for line in r.stdout.splitlines())
     assert "num_rows: 9000" in r.stdout and "label: 5 ('5')" in r.stdout
-    png = tmp_path / "mnist_text_small-train-preview.png"
-    assert png.read_bytes()[:4] == b"\x89PNG" and str(png.name) in r.stdout
+    png = tmp_path / "cache" / "previews" / "mnist_text_small-default-train.png"  # not the current folder
+    assert png.read_bytes()[:4] == b"\x89PNG" and str(png) in r.stdout
     r = run_cli("info", "mnist_text_small", cwd=tmp_path, cache=tmp_path / "cache")
     assert r.returncode == 0 and "split train: 9,000 examples" in r.stdout, r.stdout + r.stderr
     r = run_cli("show", "mnist_text_small", "--split", "test", "-n", "2", cwd=tmp_path, cache=tmp_path / "cache")
@@ -224,7 +224,7 @@ def test_cli_unknown_split_fails_before_preparing(tmp_path, capsys):
     from dataset_kit.cli import main
     cache = tmp_path / "fresh"
     for cmd in ("show", "prepare"):
-        assert main([cmd, "mnist_text_small", "--split", "validation", "--cache-dir", str(cache), "--png", ""]) == 1
+        assert main([cmd, "mnist_text_small", "--split", "validation", "--cache-dir", str(cache), "--out", ""]) == 1
         assert "Unknown split 'validation' of mnist_text_small (config 'default'). Should be one of ['train', 'test']" in capsys.readouterr().err
     assert not cache.exists() or not any(p.name == "dataset_info.json" for p in cache.rglob("*"))
 

@@ -187,7 +187,7 @@ class MnistTextSmall(GeneratorBasedBuilder):
     def as_dataset(self, split=None, *args, **kwargs):
         "As `GeneratorBasedBuilder.as_dataset`, with the codec attached: `ds.array_to_text`, `ds.text_to_array`."
         ds = super().as_dataset(split, *args, **kwargs)
-        for d in [ds, *(ds.values() if isinstance(ds, dict) else [])]: attach_codec(d)
+        for d in ds if isinstance(ds, list) else [ds, *(ds.values() if isinstance(ds, dict) else [])]: attach_codec(d)
         return ds
 
     def preview(self, dataset, # a split of this dataset
