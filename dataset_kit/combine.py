@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 import numpy as np
 from .features import Features
-from .arrow_dataset import Dataset, concatenate_datasets, _aligned_features
+from .arrow_dataset import Dataset, concatenate_datasets
+from .table_view import aligned_features
 from .iterable_dataset import IterableDataset, IterableDatasetDict, _TypedSource, _rebind
 
 # %% auto #0
@@ -140,7 +141,7 @@ def interleave_datasets(datasets:list, # `Dataset`s, or `IterableDataset`s (not 
 
 def _interleave_streams(datasets, probabilities, seed, info, split, strategy):
     known = [d.features for d in datasets if d.features is not None]
-    features = _aligned_features(known) if len(known) == len(datasets) else None
+    features = aligned_features(known) if len(known) == len(datasets) else None
     if info is None:
         from dataset_kit.info import DatasetInfo
         info = DatasetInfo.from_merge([d.info for d in datasets])

@@ -14,7 +14,8 @@ from .core import progress_bar, stable_hash, default_cache_dir
 from .features import Features, infer_features
 from .arrow_writer import ArrowWriter
 from .formatting import Formatter
-from .arrow_dataset import Dataset, read_arrow_table, concatenate_datasets, _check_columns
+from .table_view import read_arrow_table, check_columns
+from .arrow_dataset import Dataset, concatenate_datasets
 
 # %% auto #0
 __all__ = ['run_in_processes', 'LazyBatch', 'enable_caching', 'disable_caching', 'is_caching_enabled', 'temporary_cache_dir']
@@ -346,8 +347,8 @@ def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/u
         try_original_type:bool=True): # keep an updated column's feature when its values fit
     "Apply `function` to every example or batch; the result is written to an Arrow file (or memory)."
     if function is not None and not callable(function): raise TypeError(f"map expects a callable, got {type(function).__name__}.")
-    remove_columns = _check_columns(self, remove_columns, "Column to remove") or []
-    input_columns = _check_columns(self, input_columns, "Input column")
+    remove_columns = check_columns(self._names(), remove_columns, "Column to remove") or []
+    input_columns = check_columns(self._names(), input_columns, "Input column")
     if disable_nullable: raise NotImplementedError("map(disable_nullable=True) is not supported: nulls are allowed in the output.")
     if features is not None and not isinstance(features, Features): features = Features(features)
     if batched and (batch_size is None or batch_size <= 0): batch_size = max(len(self), 1)
@@ -431,7 +432,7 @@ def filter(self:Dataset, function=None, # fn(example) -> bool, or fn(batch) -> l
            suffix_template:str="_{rank:05d}_of_{num_proc:05d}", new_fingerprint:str=None, desc:str=None):
     "The rows for which `function` returns True (an indices mapping over the same table)."
     if function is None: return self
-    input_columns = _check_columns(self, input_columns, "Input column")
+    input_columns = check_columns(self._names(), input_columns, "Input column")
     if batched and (batch_size is None or batch_size <= 0): batch_size = max(len(self), 1)
     fn_kwargs = fn_kwargs or {}
     def mask_of(ds, rank, offset):

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 from .features import Features, ClassLabel, Value
 from .formatting import get_format_type_from_alias, column_to_pylist
+from .table_view import cast_column_to
 
 # %% auto #0
 __all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'IterableDatasetDict']
@@ -412,13 +413,12 @@ IterableDataset.rename_columns, IterableDataset.select_columns = _it_rename_colu
 # %% ../nbs/04c_iterable_dataset.ipynb #3d9589fe
 def _caster(old, new, name):
     "A list of values: encoded with `old` (None: inferred), cast by Arrow to `new` in one call, decoded with `new`."
-    from dataset_kit.dataset_ops import _cast_column
     fo, fn = (Features({name: old}) if old is not None else None), Features({name: new})
     enc = old.encode_example if isinstance(old, Value) else lambda v: fo.encode_example({name: v})[name]
     def cast(vals):
         if fo is not None: arr = pa.array([enc(v) for v in vals], type=fo.arrow_schema.field(name).type)
         else: arr = pa.array([fn.encode_example({name: v})[name] for v in vals] if isinstance(new, ClassLabel) else vals)
-        out = _cast_column(pa.chunked_array([arr]), old, new, name).to_pylist()
+        out = cast_column_to(pa.chunked_array([arr]), old, new, name).to_pylist()
         return out if isinstance(new, (Value, ClassLabel)) else [fn.decode_example({name: v})[name] for v in out]
     return cast
 
