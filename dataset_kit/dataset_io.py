@@ -13,7 +13,7 @@ from .arrow_writer import ArrowWriter, embed_table_storage
 from .features import Features, Value
 from .features import Json
 from .arrow_dataset import Dataset, read_arrow_table
-from .dataset_map import run_in_processes
+from .workers import run_in_processes
 
 # %% auto #0
 __all__ = []
