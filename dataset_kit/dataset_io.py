@@ -29,6 +29,7 @@ def _parse_size(size) -> int:
             except ValueError: break
     raise ValueError(f"Cannot read the size {size!r}: use an int of bytes or a string like '500MB'.")
 
+# %% ../nbs/04a4_dataset_io.ipynb #1b150ff2
 def _save_dir(self, root:str, num_shards:int):
     n = len(self)
     bounds = [(n * k // num_shards, n * (k + 1) // num_shards) for k in range(num_shards)]
@@ -48,6 +49,7 @@ def _save_dir(self, root:str, num_shards:int):
              "_split": str(self.split) if self.split is not None else None}
     with open(os.path.join(root, "state.json"), "w", encoding="utf-8") as f: json.dump(state, f, indent=2, sort_keys=True)
 
+# %% ../nbs/04a4_dataset_io.ipynb #4c77d416
 @patch
 def save_to_disk(self:Dataset, dataset_path:str, # a folder (local path or fsspec URL); replaced if it exists
                  max_shard_size=None, # largest shard, int bytes or e.g. "500MB" (default "500MB")
@@ -75,6 +77,7 @@ def save_to_disk(self:Dataset, dataset_path:str, # a folder (local path or fsspe
             fs.makedirs(path, exist_ok=True)
             for name in os.listdir(tmpdir): fs.put(os.path.join(tmpdir, name), posixpath.join(path, name))
 
+# %% ../nbs/04a4_dataset_io.ipynb #aaf9ff41
 def _load_from_disk(cls, dataset_path:str, # a folder written by save_to_disk (here or by `datasets`)
                     keep_in_memory:bool=None, # copy into memory instead of memory-mapping
                     storage_options:dict=None) -> Dataset: # filesystem options for remote paths
@@ -107,11 +110,13 @@ def _load_from_disk(cls, dataset_path:str, # a folder written by save_to_disk (h
                       output_all_columns=state.get("_output_all_columns", False), **(state.get("_format_kwargs") or {}))
     return ds
 
+# %% ../nbs/04a4_dataset_io.ipynb #ee43eed1
 Dataset.load_from_disk = classmethod(_load_from_disk)
 
 # %% ../nbs/04a4_dataset_io.ipynb #32aec537
 _DEFAULT_BATCH = 1000
 
+# %% ../nbs/04a4_dataset_io.ipynb #4d6bd2f6
 def _json_columns(features:Features) -> list:
     "Top-level Json columns (decoded to values before writing JSON); a Json nested deeper is not supported."
     out = []
@@ -120,6 +125,7 @@ def _json_columns(features:Features) -> list:
         elif "Json(" in repr(f): raise NotImplementedError(f"to_json: column {name!r} nests a Json feature ({f}); only top-level Json columns are supported.")
     return out
 
+# %% ../nbs/04a4_dataset_io.ipynb #e9d65b05
 def _write_batches(ds:Dataset, path_or_buf, batch_size, num_proc, render, desc:str, compression=None, storage_options=None) -> int:
     if num_proc is not None and num_proc <= 0: raise ValueError(f"num_proc {num_proc} must be an integer > 0.")
     batch_size = batch_size or _DEFAULT_BATCH
@@ -151,6 +157,7 @@ def _write_batches(ds:Dataset, path_or_buf, batch_size, num_proc, render, desc:s
     if compression: raise NotImplementedError(f"compression={compression!r} is not supported when writing to a buffer: give a path instead.")
     return emit(path_or_buf)
 
+# %% ../nbs/04a4_dataset_io.ipynb #85fc1cf6
 @patch
 def to_csv(self:Dataset, path_or_buf, # a path (local or fsspec URL) or a binary file object
            batch_size:int=None, # rows rendered at a time (default 1000)
@@ -164,6 +171,7 @@ def to_csv(self:Dataset, path_or_buf, # a path (local or fsspec URL) or a binary
         return df.to_csv(path_or_buf=None, header=header if offset == 0 else False, index=index, **to_csv_kwargs).encode("utf-8")
     return _write_batches(self, path_or_buf, batch_size, num_proc, render, "Creating CSV from Arrow format", storage_options=storage_options)
 
+# %% ../nbs/04a4_dataset_io.ipynb #1d93ac6b
 @patch
 def to_json(self:Dataset, path_or_buf, # a path (local or fsspec URL) or a binary file object
             batch_size:int=None, # rows rendered at a time (default 1000)
@@ -199,6 +207,7 @@ def _read_with(builder:str, path_or_paths, split, features, cache_dir, keep_in_m
     return load_dataset(builder, data_files={split: path_or_paths}, split=split, features=features, cache_dir=cache_dir,
                         keep_in_memory=keep_in_memory, num_proc=num_proc, **kwargs)
 
+# %% ../nbs/04a4_dataset_io.ipynb #e8f62eb8
 def _from_csv(cls, path_or_paths, # a CSV file or a list of them
               split=None, # the split name (default "train")
               features:Features=None, # the column types (default: inferred)
@@ -209,6 +218,7 @@ def _from_csv(cls, path_or_paths, # a CSV file or a list of them
     "A Dataset read from CSV files (cached as Arrow)."
     return _read_with("csv", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
 
+# %% ../nbs/04a4_dataset_io.ipynb #a420177c
 def _from_json(cls, path_or_paths, # a JSON or JSON-lines file or a list of them
                split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
                field:str=None, # the key holding the records in a JSON document
@@ -217,6 +227,7 @@ def _from_json(cls, path_or_paths, # a JSON or JSON-lines file or a list of them
     if field is not None: kwargs["field"] = field
     return _read_with("json", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
 
+# %% ../nbs/04a4_dataset_io.ipynb #6ddf3a64
 def _from_parquet(cls, path_or_paths, # a Parquet file or a list of them
                   split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
                   columns:list=None, # read only these columns
@@ -225,11 +236,13 @@ def _from_parquet(cls, path_or_paths, # a Parquet file or a list of them
     if columns is not None: kwargs["columns"] = columns
     return _read_with("parquet", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
 
+# %% ../nbs/04a4_dataset_io.ipynb #b457839a
 def _from_text(cls, path_or_paths, # a text file or a list of them: one row per line (by default)
                split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
                num_proc:int=None, **kwargs) -> Dataset: # `TextConfig` options: keep_linebreaks, sample_by
     "A Dataset with a `text` column read from text files (cached as Arrow)."
     return _read_with("text", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
 
+# %% ../nbs/04a4_dataset_io.ipynb #e48ed2d6
 Dataset.from_csv, Dataset.from_json = classmethod(_from_csv), classmethod(_from_json)
 Dataset.from_parquet, Dataset.from_text = classmethod(_from_parquet), classmethod(_from_text)

@@ -30,6 +30,7 @@ def _child(job, rank, conn):
     finally:
         conn.close(); os._exit(0)
 
+# %% ../nbs/04a3_dataset_map.ipynb #22a5c50c
 def run_in_processes(job, # job(rank) -> a picklable result
                      num_proc:int) -> list: # how many processes (ranks 0..num_proc-1)
     "Results of `job(rank)` for each rank, each run in a forked process; the first failure is raised."
@@ -67,6 +68,7 @@ def _code_state(code, glb:dict, depth:int=0) -> tuple:
         elif not callable(v): used[name] = v
     return (code.co_code, consts, code.co_names, tuple(sorted(used.items())))
 
+# %% ../nbs/04a3_dataset_map.ipynb #d5f45495
 def _fn_fingerprint(function) -> str | None:
     "A stable hash of what a function computes (code, constants, globals and closure values it reads), or None."
     if function is None: return "identity"
@@ -97,6 +99,7 @@ def _as_columns(out, n_in:int, batched:bool, where:str) -> dict:
             raise ValueError(f"The map function returned columns of unequal lengths {lengths} {where}.")
     return dict(out)
 
+# %% ../nbs/04a3_dataset_map.ipynb #7a2bb3f5
 class LazyBatch(MutableMapping):
     "A batch whose columns are converted from Arrow only when the function reads them."
     def __init__(self, table:pa.Table, formatter:Formatter):
@@ -121,21 +124,25 @@ class LazyBatch(MutableMapping):
         "The columns read or set (a function may have changed them in place): the ones to write back."
         return {k: self.data[k] for k in self._keys if k in self.data}
 
+# %% ../nbs/04a3_dataset_map.ipynb #7475038f
 def _input_batch(fmt:Formatter, table:pa.Table):
     return LazyBatch(table, fmt) if fmt.type in ("python", "numpy") else fmt.format_batch(table)
 
+# %% ../nbs/04a3_dataset_map.ipynb #15e0aa22
 def _unbatch_rows(batch, n):
     names = list(batch)
     if isinstance(batch, dict) and all(isinstance(v, list) for v in batch.values()):
         return [dict(zip(names, vals)) for vals in zip(*batch.values())]
     return [{k: batch[k][i] for k in names} for i in range(n)]
 
+# %% ../nbs/04a3_dataset_map.ipynb #5da6be73
 def _bare_info(info):
     "A copy of `info` without features (the written schema gives the new ones)."
     if info is None: return None
     info = copy.copy(info); info.features = None
     return info
 
+# %% ../nbs/04a3_dataset_map.ipynb #0806f71d
 class _SchemaMemo(Features):
     "Features that build their Arrow schema once (a schema embeds the features as JSON: costly per batch)."
     @property
@@ -143,6 +150,7 @@ class _SchemaMemo(Features):
         if "_schema" not in self.__dict__: self.__dict__["_schema"] = Features.arrow_schema.fget(self)
         return self.__dict__["_schema"]
 
+# %% ../nbs/04a3_dataset_map.ipynb #62669cfa
 class _MapWriter:
     "Encodes each map output batch next to the untouched input columns and writes it."
     def __init__(self, ds, writer, remove_columns, features, try_original_type, columns_only=False):
@@ -230,6 +238,7 @@ class _MapWriter:
         if self.features is not None: return Features(self.features)
         return Features({c: f for c, f in self.ds.features.items() if c not in self.remove})
 
+# %% ../nbs/04a3_dataset_map.ipynb #8ea5efe0
 def _compose(parent:Dataset, new:pa.Table|None, out_features:Features, rows:int, new_file:str|None) -> Dataset:
     "A map result: the parent's untouched columns (zero-copy) beside the columns the function wrote."
     base = parent._data if rows == parent._data.num_rows else parent._data.slice(0, rows)
@@ -241,6 +250,7 @@ def _compose(parent:Dataset, new:pa.Table|None, out_features:Features, rows:int,
     ds._cache_files = list(parent._cache_files) + ([{"filename": os.path.abspath(new_file)}] if new_file else [])
     return ds
 
+# %% ../nbs/04a3_dataset_map.ipynb #c8d8aca6
 def _load_map_cache(parent:Dataset, path:str, features, in_memory:bool=False) -> Dataset:
     "A map result from its cache file (whole, or only the columns the function wrote)."
     table = read_arrow_table(path, in_memory=in_memory)
@@ -251,6 +261,7 @@ def _load_map_cache(parent:Dataset, path:str, features, in_memory:bool=False) ->
     out = Features(features) if features is not None else Features({c: new_feats[c] if c in new_feats else parent.features[c] for c in order})
     return _compose(parent, table, out, table.num_rows, None if in_memory else path)
 
+# %% ../nbs/04a3_dataset_map.ipynb #cd5bd689
 @patch
 def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch,
                 remove_columns, path, features, fn_kwargs, try_original_type, desc, rank=None, offset=0, writer_batch_size=1000):
@@ -298,18 +309,22 @@ def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, 
 # %% ../nbs/04a3_dataset_map.ipynb #f9d8ad6a
 _CACHING = {"enabled": True, "tmp": None}
 
+# %% ../nbs/04a3_dataset_map.ipynb #feaaec74
 def enable_caching():
     "Name `map` results by fingerprint next to the dataset's files and reload them on an identical call (the default)."
     _CACHING["enabled"] = True
 
+# %% ../nbs/04a3_dataset_map.ipynb #93bb9c40
 def disable_caching():
     "Write `map` results to a temporary directory (deleted at exit), under random names, recomputed every time."
     _CACHING["enabled"] = False
 
+# %% ../nbs/04a3_dataset_map.ipynb #fe68f7e7
 def is_caching_enabled() -> bool:
     "Whether transforms reuse cache files (see `disable_caching`)."
     return bool(_CACHING["enabled"])
 
+# %% ../nbs/04a3_dataset_map.ipynb #3fc5992f
 def temporary_cache_dir() -> str:
     "This session's directory for uncached results; removed when the interpreter exits."
     d = _CACHING["tmp"]
@@ -324,6 +339,7 @@ def _shard_path(path, rank, num_proc, suffix_template):
     root, ext = os.path.splitext(path)
     return root + suffix_template.format(rank=rank, num_proc=num_proc) + ext
 
+# %% ../nbs/04a3_dataset_map.ipynb #54278303
 @patch
 def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/updated columns (None: no change)
         with_indices:bool=False, # also pass the row index (or the list of them)
