@@ -12,7 +12,7 @@ from .formatting import get_format_type_from_alias, column_to_pylist
 from .table_view import cast_column_to
 
 # %% auto #0
-__all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'IterableDatasetDict']
+__all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'iterable_from_dataset', 'IterableDatasetDict']
 
 # %% ../nbs/04c_iterable_dataset.ipynb #a5f34a11
 class ExamplesIterable:
@@ -545,27 +545,21 @@ def read_split(split_datasets:dict, # split name → IterableDataset
     return out
 
 # %% ../nbs/04c_iterable_dataset.ipynb #e7ae956e
-def _to_iterable_dataset(self, num_shards:int=1) -> IterableDataset: # shards (for shuffling their order)
-    "Stream this dataset (a Dataset method)."
-    n = len(self)
+def iterable_from_dataset(ds, # a `Dataset`
+                          num_shards:int=1) -> IterableDataset: # shards (for shuffling their order)
+    "An `IterableDataset` streaming the rows of `ds` (what `Dataset.to_iterable_dataset` returns)."
+    n = len(ds)
     if not 1 <= num_shards <= max(n, 1): raise ValueError(f"num_shards must be in [1, {max(n, 1)}], got {num_shards}.")
     bounds = [(n * k // num_shards, n * (k + 1) // num_shards) for k in range(num_shards)]
-    plain = self.with_format(None)
+    plain = ds.with_format(None)
     def examples(shards):
         for a, b in shards:
             for start in range(a, b, 1000):
                 batch = plain[start:min(b, start + 1000)]
                 names = list(batch)
                 for i, vals in enumerate(zip(*batch.values())): yield start + i, dict(zip(names, vals))
-    from dataset_kit.info import DatasetInfo
-    info = copy.copy(self.info)
-    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}), info=info, split=self.split, _apply_features=False)
-
-def _attach_to_dataset():
-    from dataset_kit.arrow_dataset import Dataset
-    Dataset.to_iterable_dataset = _to_iterable_dataset
-
-_attach_to_dataset()
+    info = copy.copy(ds.info)
+    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}), info=info, split=ds.split, _apply_features=False)
 
 def _each(name):
     def method(self, *args, **kwargs): return IterableDatasetDict({k: getattr(v, name)(*args, **kwargs) for k, v in self.items()})
