@@ -15,9 +15,9 @@ from .core import url_to_fs
 from .splits import filenames_for_dataset_split
 
 # %% auto #0
-__all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'read_json', 'ShardWriter', 'ShardJob', 'run_shard_job',
-           'job_schema', 'die_with_parent', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate',
-           'finalize_split', 'commit_folder']
+__all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'list_names', 'read_json', 'ShardWriter', 'ShardJob',
+           'run_shard_job', 'job_schema', 'die_with_parent', 'run_shard_jobs', 'DuplicateKeysError',
+           'split_key_duplicate', 'finalize_split', 'commit_folder']
 
 # %% ../nbs/05a_shards.ipynb #c8a80443
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
@@ -80,10 +80,18 @@ def _is_local(fs) -> bool:
     return "file" in fs.protocol or "local" in fs.protocol
 
 def write_json(fs, path, obj):
-    "Write JSON to `path` on the fsspec filesystem `fs` atomically (temporary name, then rename)."
+    "Write JSON to `path` on `fs` atomically: temporary name then rename locally; one PUT on an object store."
+    if not _is_local(fs):   # an object appears whole or not at all; a rename would be a second, copying request
+        with fs.open(path, "w") as f: return json.dump(obj, f)
     tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
     with fs.open(tmp, "w") as f: json.dump(obj, f)
     fs.mv(tmp, path)
+
+def list_names(fs, folder) -> set:
+    "Names in `folder`, fresh from the store (other processes write there); empty if it does not exist."
+    fs.invalidate_cache(folder)
+    try: return {posixpath.basename(p.rstrip("/")) for p in fs.ls(folder, detail=False)}
+    except FileNotFoundError: return set()
 
 def read_json(fs, path):
     "The JSON stored at `path` on `fs`."
@@ -105,7 +113,8 @@ class ShardWriter:
     def _open(self, schema):
         name = f"shard-{self.index:05d}.{self.file_format}"
         self._path = posixpath.join(self.folder, name)
-        self._tmp = posixpath.join(self.folder, f".{name}.tmp-{uuid.uuid4().hex[:8]}")
+        # an object store shows an upload only once it is complete: write it under its own name
+        self._tmp = posixpath.join(self.folder, f".{name}.tmp-{uuid.uuid4().hex[:8]}") if _is_local(self.fs) else self._path
         # local files go through Arrow's own file (no Python-level copy of every buffer)
         self._file = pa.OSFile(self._tmp, "wb") if _is_local(self.fs) else self.fs.open(self._tmp, "wb")
         self._writer = (pq.ParquetWriter(self._file, schema) if self.file_format == "parquet"
@@ -160,7 +169,7 @@ class ShardWriter:
         if self._writer is None: return
         self._flush()
         self._writer.close(); self._file.close()
-        self.fs.mv(self._tmp, self._path)
+        if self._tmp != self._path: self.fs.mv(self._tmp, self._path)
         stem = posixpath.join(self.folder, f"shard-{self.index:05d}")
         rec = {"file": posixpath.basename(self._path), "num_examples": self._rows, "num_bytes": self._bytes,
                "last_key_hash": None if self._last is None else str(self._last), "keys": None,
@@ -176,7 +185,10 @@ class ShardWriter:
         "Drop the shard being written (its temporary file), keeping the recorded ones."
         self._pending, self._pending_bytes = [], 0
         if self._writer is None: return
-        try: self._writer.close(); self._file.close()
+        discard = getattr(self._file, "discard", None)   # an unfinished upload: cancel it, never complete it
+        try:
+            if discard is not None and not _is_local(self.fs): discard()
+            else: self._writer.close(); self._file.close()
         except Exception: pass
         if self.fs.exists(self._tmp): self.fs.rm(self._tmp)
         self._writer = None
@@ -200,7 +212,7 @@ class ShardJob:
 
 def _recorded_shards(fs, folder) -> list[dict]:
     "The job's complete shards, contiguous from 0; everything else in the folder is deleted."
-    names = set(posixpath.basename(p) for p in fs.ls(folder, detail=False))
+    names = list_names(fs, folder)
     recs, i = [], 0
     while f"shard-{i:05d}.json" in names:
         recs.append(read_json(fs, posixpath.join(folder, f"shard-{i:05d}.json"))); i += 1
@@ -230,6 +242,7 @@ def run_shard_job(job:ShardJob, # what to write, and where
 
 def _run_unlocked(job, fs, folder, progress):
     done = posixpath.join(folder, "done.json")
+    fs.invalidate_cache(folder)   # a listing cached by this process may predate another worker's writes
     if fs.exists(done): return read_json(fs, done)
     fs.makedirs(folder, exist_ok=True)
     recs = _recorded_shards(fs, folder)
@@ -237,7 +250,7 @@ def _run_unlocked(job, fs, folder, progress):
     skip = sum(r["num_examples"] for r in recs)
     batches = job.builder._job_batches(job.gen_kwargs, features, job.writer_batch_size, skip)
     if skip and not _resume_key_matches(batches, recs):  # not deterministic: start this job over
-        for n in fs.ls(folder, detail=False): fs.rm(n, recursive=True)
+        for n in list_names(fs, folder): fs.rm(posixpath.join(folder, n), recursive=True)
         recs, features, skip = [], job.features, 0
         batches = job.builder._job_batches(job.gen_kwargs, features, job.writer_batch_size, 0)
     if skip and progress is not None: progress(skip)
@@ -406,6 +419,7 @@ def finalize_split(results:list[dict], # job records of the split, in job order
     "Move the jobs' shards to their final names in `dest`; return files, shard lengths, rows and bytes."
     shards = [(r, s) for r in results for s in r["shards"]]
     fs, dest_path = url_to_fs(dest, storage_options)
+    fs.invalidate_cache()   # the shards were written by other processes
     lengths = [s["num_examples"] for _, s in shards]
     names = filenames_for_dataset_split(dest_path, name, results[0]["split"], file_format, lengths) if shards else []
     for (r, s), dst in zip(shards, names):
@@ -427,15 +441,15 @@ def commit_folder(src:str, # the finished temporary folder (path or URL)
     fs, s = url_to_fs(src, storage_options)
     _, d = url_to_fs(dest, storage_options)
     fs.makedirs(d, exist_ok=True)
+    fs.invalidate_cache()   # what other processes wrote, not this one's cached listings
     manifest = posixpath.join(s, "commit.json")
     if fs.exists(manifest): new = set(read_json(fs, manifest))   # a commit interrupted earlier: same plan
     else:
         new = {posixpath.basename(e["name"]) for e in fs.ls(s, detail=True) if e["type"] == "file"}
         write_json(fs, manifest, sorted(new))
     if fs.exists(posixpath.join(d, marker)): fs.rm(posixpath.join(d, marker))
-    for p in fs.ls(d, detail=False):
-        b = posixpath.basename(p)
-        if b.startswith(prefix + "-") and b.endswith((".arrow", ".parquet")) and b not in new: fs.rm(p)
+    for b in list_names(fs, d):
+        if b.startswith(prefix + "-") and b.endswith((".arrow", ".parquet")) and b not in new: fs.rm(posixpath.join(d, b))
     for b in sorted(new - {marker}):
         if fs.exists(posixpath.join(s, b)): fs.mv(posixpath.join(s, b), posixpath.join(d, b))
     if marker in new: fs.mv(posixpath.join(s, marker), posixpath.join(d, marker))

@@ -296,7 +296,8 @@ class ImageRewardDB(GeneratorBasedBuilder):
             self._set_expected_splits(dl_manager, root, parts)
         proto = root.split("://")[0] if "://" in root else "file"
         so = getattr(getattr(dl_manager, "download_config", None), "storage_options", None) or {}
-        so = so[proto] if isinstance(so.get(proto), dict) else {}
+        # options keyed by protocol ({"s3": {...}}, as datasets keeps them) or, for a remote root, given flat
+        so = so[proto] if isinstance(so.get(proto), dict) else {} if proto == "file" else dict(so)
         self._archive_reader = dl_manager  # its iter_archive, for _generate_examples (in any worker)
         return [SplitGenerator(name=s, gen_kwargs={"parts": parts[s], "archives": [paths[p] for p in parts[s]],
                                                    "storage_options": so})
