@@ -17,6 +17,7 @@ from .table_view import read_arrow_table, features_of_schema, aligned_features, 
 from .dataset_read import Column, DatasetReadMixin
 from .dataset_ops import DatasetOpsMixin
 from .search import IndexableMixin
+from .iterable_dataset import iterable_from_dataset
 
 # %% auto #0
 __all__ = ['Dataset', 'table_from_dict', 'columns_of_rows', 'table_from_pandas', 'file_fingerprint', 'concatenate_datasets']
@@ -106,6 +107,10 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, IndexableMixin):
         ds = cls(read_arrow_table(filename, in_memory=in_memory), info=info, split=split, indices_table=indices,
                  fingerprint=file_fingerprint(filename))
         return ds if in_memory else ds._mapped_from([filename])
+
+    def to_iterable_dataset(self, num_shards:int=1): # shards (for shuffling their order)
+        "This dataset as an `IterableDataset` that streams its rows."
+        return iterable_from_dataset(self, num_shards)
 
     @property
     def features(self) -> Features:
@@ -259,4 +264,3 @@ def concatenate_datasets(dsets:list, # the datasets to join
 # %% ../nbs/04a_arrow_dataset.ipynb #20b2de7d
 from . import dataset_map as _dataset_map  # noqa: E402  (adds map, filter, from_generator)
 from . import dataset_io as _dataset_io  # noqa: E402  (adds save_to_disk, load_from_disk, to_csv, ...)
-from . import iterable_dataset as _iterable_dataset  # noqa: E402  (adds to_iterable_dataset)
