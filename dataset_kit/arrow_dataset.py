@@ -13,9 +13,12 @@ from .features import Features, infer_features
 from .splits import NamedSplit
 from .info import DatasetInfo
 from .arrow_writer import cast_table_to_schema
-from .table_view import read_arrow_table, features_of_schema, aligned_features, padded_table
+from .table_view import read_arrow_table, features_of_schema
 from .dataset_read import Column, DatasetReadMixin
-from .dataset_ops import DatasetOpsMixin
+from .dataset_ops import DatasetOpsMixin, info_with_features
+from .dataset_map import DatasetMapMixin, generate_arrow
+from .dataset_io import DatasetIOMixin, read_saved_dataset, read_files_with_builder
+from .iterable_dataset import iterable_from_dataset
 from .search import IndexableMixin
 
 # %% auto #0
@@ -30,7 +33,7 @@ def _as_split(split):
     return NamedSplit(split) if isinstance(split, str) else split
 
 # %% ../nbs/04a_arrow_dataset.ipynb #8a0d316a
-class Dataset(DatasetReadMixin, DatasetOpsMixin, IndexableMixin):
+class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin, IndexableMixin):
     "An Arrow table with features, an optional indices mapping, a split and a format."
     def __init__(self,
                  arrow_table:pa.Table, # the rows (memory-mapped or in memory)
@@ -83,7 +86,7 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, IndexableMixin):
                   on_mixed_types:str=None): # "use_json": store columns (or nested fields) whose value types mix as Json
         "A Dataset from a dict of columns."
         table, features = table_from_dict(mapping, features if features is not None or info is None else info.features, on_mixed_types)
-        return cls(table, info=_info_with(info, features), split=split)
+        return cls(table, info=info_with_features(info, features), split=split)
     @classmethod
     def from_list(cls, mapping:list, # a list of example dicts; the columns are the first example's keys
                   features:Features=None, info=None, split=None, on_mixed_types:str=None):
@@ -106,6 +109,66 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, IndexableMixin):
         ds = cls(read_arrow_table(filename, in_memory=in_memory), info=info, split=split, indices_table=indices,
                  fingerprint=file_fingerprint(filename))
         return ds if in_memory else ds._mapped_from([filename])
+    @classmethod
+    def from_generator(cls, generator, # a generator function yielding example dicts
+                       features:Features=None, # their features (inferred from the first batch when None)
+                       cache_dir:str=None, # where to write (default: the dataset_kit cache)
+                       keep_in_memory:bool=False, # build the table in memory instead
+                       gen_kwargs:dict=None, # keyword arguments for the generator; list values are shards
+                       num_proc:int=None, # processes, each running a contiguous part of the shards
+                       split="train", # the split name of the result
+                       writer_batch_size:int=1000): # rows per record batch
+        "A Dataset from a generator function, written to an Arrow cache file."
+        out = generate_arrow(generator, features, cache_dir, keep_in_memory, gen_kwargs, num_proc, writer_batch_size)
+        if isinstance(out, pa.Table): return cls(out, split=split)
+        parts = [cls.from_file(p, split=split) for p in out]
+        return parts[0] if len(parts) == 1 else cls._concatenate(parts, split=split)
+    @classmethod
+    def load_from_disk(cls, dataset_path:str, # a folder written by save_to_disk (here or by `datasets`)
+                       keep_in_memory:bool=None, # copy into memory instead of memory-mapping
+                       storage_options:dict=None): # filesystem options for remote paths
+        "Load a dataset saved with `save_to_disk` (by dataset_kit or `datasets`)."
+        saved = read_saved_dataset(dataset_path, keep_in_memory, storage_options)
+        ds = cls(saved["table"], info=saved["info"], split=saved["split"], fingerprint=saved["fingerprint"])
+        if saved["files"]: ds._mapped_from(saved["files"])
+        if saved["format"]: ds.set_format(**saved["format"])
+        return ds
+    @classmethod
+    def from_csv(cls, path_or_paths, # a CSV file or a list of them
+                 split=None, # the split name (default "train")
+                 features:Features=None, # the column types (default: inferred)
+                 cache_dir:str=None, # where to cache the Arrow data (default: the dataset_kit cache)
+                 keep_in_memory:bool=False, # copy the data into memory
+                 num_proc:int=None, # processes to convert the files with
+                 **kwargs): # `CsvConfig` options: sep, column_names, skiprows, ...
+        "A Dataset read from CSV files (cached as Arrow)."
+        return read_files_with_builder("csv", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+    @classmethod
+    def from_json(cls, path_or_paths, # a JSON or JSON-lines file or a list of them
+                  split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
+                  field:str=None, # the key holding the records in a JSON document
+                  num_proc:int=None, **kwargs): # `JsonConfig` options
+        "A Dataset read from JSON or JSON-lines files (cached as Arrow)."
+        if field is not None: kwargs["field"] = field
+        return read_files_with_builder("json", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+    @classmethod
+    def from_parquet(cls, path_or_paths, # a Parquet file or a list of them
+                     split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
+                     columns:list=None, # read only these columns
+                     num_proc:int=None, **kwargs): # `ParquetConfig` options
+        "A Dataset read from Parquet files (cached as Arrow)."
+        if columns is not None: kwargs["columns"] = columns
+        return read_files_with_builder("parquet", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+    @classmethod
+    def from_text(cls, path_or_paths, # a text file or a list of them: one row per line (by default)
+                  split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
+                  num_proc:int=None, **kwargs): # `TextConfig` options: keep_linebreaks, sample_by
+        "A Dataset with a `text` column read from text files (cached as Arrow)."
+        return read_files_with_builder("text", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+
+    def to_iterable_dataset(self, num_shards:int=1): # shards (for shuffling their order)
+        "This dataset as an `IterableDataset` that streams its rows."
+        return iterable_from_dataset(self, num_shards)
 
     @property
     def features(self) -> Features:
@@ -122,7 +185,9 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, IndexableMixin):
         "The split this dataset comes from, if any."
         return self._split
     @property
-    def data(self) -> pa.Table: return self._data
+    def data(self) -> pa.Table:
+        "The Arrow table (all its rows, whatever the indices mapping)."
+        return self._data
     @property
     def cache_files(self) -> list:
         "The files backing this dataset: `[{'filename': ...}]` (empty when it lives in memory)."
@@ -135,30 +200,50 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, IndexableMixin):
         if self._names_cache is None or self._names_cache[0] is not self._data: self._names_cache = (self._data, self._data.column_names)
         return self._names_cache[1]
     @property
-    def num_columns(self) -> int: return self._data.num_columns
+    def num_columns(self) -> int:
+        "How many columns."
+        return self._data.num_columns
     @property
-    def num_rows(self) -> int: return len(self._indices) if self._indices is not None else self._data.num_rows
+    def num_rows(self) -> int:
+        "How many rows (through the indices mapping, if any)."
+        return len(self._indices) if self._indices is not None else self._data.num_rows
     @property
-    def shape(self) -> tuple: return (self.num_rows, self.num_columns)
+    def shape(self) -> tuple:
+        "(rows, columns)."
+        return (self.num_rows, self.num_columns)
     def __len__(self): return self.num_rows
     def __repr__(self):
         return f"Dataset({{\n    features: {list(self._features)},\n    num_rows: {self.num_rows}\n}})"
 
     # optional metadata mirrored from info, as in datasets
     @property
-    def description(self): return self.info.description
+    def description(self) -> str:
+        "`info.description`."
+        return self.info.description
     @property
-    def citation(self): return self.info.citation
+    def citation(self) -> str:
+        "`info.citation`."
+        return self.info.citation
     @property
-    def homepage(self): return self.info.homepage
+    def homepage(self) -> str:
+        "`info.homepage`."
+        return self.info.homepage
     @property
-    def license(self): return self.info.license
+    def license(self) -> str:
+        "`info.license`."
+        return self.info.license
     @property
-    def builder_name(self): return self.info.builder_name
+    def builder_name(self) -> str:
+        "`info.builder_name`."
+        return self.info.builder_name
     @property
-    def config_name(self): return self.info.config_name
+    def config_name(self) -> str:
+        "`info.config_name`."
+        return self.info.config_name
     @property
-    def version(self): return self.info.version
+    def version(self):
+        "`info.version`."
+        return self.info.version
 
 # %% ../nbs/04a_arrow_dataset.ipynb #d55c79ee
 def _check_lengths(mapping:dict, what="from_dict"):
@@ -183,13 +268,7 @@ def table_from_dict(mapping:dict, # column name → list of values
     if extra: raise ValueError(f"from_dict: columns {extra} are in the data but not in the features {list(features)}.")
     return features.encode_to_arrow({c: mapping[c] for c in features}), features
 
-# %% ../nbs/04a_arrow_dataset.ipynb #c718f5b7
-def _info_with(info, features:Features) -> DatasetInfo:
-    "A copy of `info` (or a new `DatasetInfo`) describing `features`."
-    if info is None: return DatasetInfo(features=features)
-    info = copy.copy(info); info.features = features
-    return info
-
+# %% ../nbs/04a_arrow_dataset.ipynb #947793fb
 def columns_of_rows(rows:list, # example dicts
                     features=None) -> dict: # the columns when `rows` is empty
     "A dict of columns from a list of examples; the columns are the first example's keys."
@@ -210,53 +289,10 @@ def file_fingerprint(path) -> str:
     "A fingerprint for the data in the file at `path`: its absolute path, modification time and size."
     return stable_hash([os.path.abspath(path), os.path.getmtime(path), os.path.getsize(path)])
 
-# %% ../nbs/04a_arrow_dataset.ipynb #3e66bfb6
-def _merged_info(dsets, info, features):
-    if info is not None: return _info_with(info, features)
-    infos = [d._info for d in dsets if d._info is not None]
-    return _info_with(DatasetInfo.from_merge(infos) if infos else DatasetInfo(), features)
-
-# %% ../nbs/04a_arrow_dataset.ipynb #0590d7ed
+# %% ../nbs/04a_arrow_dataset.ipynb #10fe8666
 def concatenate_datasets(dsets:list, # the datasets to join
                          info=None, # the `DatasetInfo` of the result (default: merged from theirs)
                          split=None, # the split of the result (default: theirs, if they agree)
                          axis:int=0) -> Dataset: # 0: one after the other; 1: side by side
     "One dataset from several: their rows one after the other (`axis=0`) or their columns side by side (`axis=1`)."
-    dsets = list(dsets)
-    if not dsets: raise ValueError("Unable to concatenate an empty list of datasets.")
-    bad = [type(d).__name__ for d in dsets if not isinstance(d, Dataset)]
-    if bad: raise TypeError(f"concatenate_datasets expects Dataset objects, got {bad}.")
-    if axis not in (0, 1): raise ValueError(f"axis must be 0 (rows) or 1 (columns), got {axis!r}.")
-    if split is None:
-        splits = {str(d.split) for d in dsets}
-        split = dsets[0].split if len(splits) == 1 else None
-    if axis == 0:
-        features = aligned_features([d.features for d in dsets])
-        tables = [padded_table(d._data, features.arrow_schema) for d in dsets]
-        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-        indices = None
-        if any(d._indices is not None for d in dsets):
-            offs = np.cumsum([0] + [t.num_rows for t in tables])
-            indices = np.concatenate([(d._indices if d._indices is not None else np.arange(d._data.num_rows)) + o
-                                      for d, o in zip(dsets, offs)])
-    else:
-        n = {len(d) for d in dsets}
-        if len(n) > 1: raise ValueError(f"Datasets concatenated with axis=1 need the same number of rows, got {[len(d) for d in dsets]}.")
-        names = [c for d in dsets for c in d.column_names]
-        dup = sorted({c for c in names if names.count(c) > 1})
-        if dup: raise ValueError(f"Datasets concatenated with axis=1 share columns {dup}: rename or remove them first.")
-        features = Features({k: v for d in dsets for k, v in d.features.items()})
-        cols = [c for d in dsets for c in d._rows(0, len(d)).columns]
-        table, indices = pa.Table.from_arrays(cols, schema=features.arrow_schema), None
-    ds = Dataset(table, info=_merged_info(dsets, info, features), split=split, indices_table=indices,
-                 fingerprint=stable_hash([d._fingerprint for d in dsets] + [axis]))
-    for f in (f for d in dsets for f in d._cache_files):
-        if f not in ds._cache_files: ds._cache_files.append(f)
-    formats = [d._format for d in dsets]
-    if all(f == formats[0] for f in formats): ds._format = copy.deepcopy(formats[0])
-    return ds
-
-# %% ../nbs/04a_arrow_dataset.ipynb #20b2de7d
-from . import dataset_map as _dataset_map  # noqa: E402  (adds map, filter, from_generator)
-from . import dataset_io as _dataset_io  # noqa: E402  (adds save_to_disk, load_from_disk, to_csv, ...)
-from . import iterable_dataset as _iterable_dataset  # noqa: E402  (adds to_iterable_dataset)
+    return Dataset._concatenate(list(dsets), info=info, split=split, axis=axis)

@@ -31,10 +31,10 @@ from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split,
                                 DuplicateKeysError)
 
 # %% auto #0
-__all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'PLAIN_MAX_JOBS', 'BuilderConfig', 'DatasetBuilder',
+__all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'PLAIN_MAX_JOBS', 'BuilderConfig', 'DatasetBuilder', 'prepared_info',
            'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'SplitsVerificationError', 'ExpectedMoreSplitsError',
-           'UnexpectedSplitsError', 'NonMatchingSplitsSizesError', 'verify_splits', 'patch_builder_for_streaming',
-           'BuilderStreamingDownloadManager']
+           'UnexpectedSplitsError', 'NonMatchingSplitsSizesError', 'verify_splits', 'source_files_state',
+           'patch_builder_for_streaming', 'BuilderStreamingDownloadManager']
 
 # %% ../nbs/05_builder.ipynb #7070991f
 _BAD_NAME_CHARS = '<>:/\\|?*'
@@ -142,7 +142,8 @@ class DatasetBuilder:
         self._cache_dir = posixpath.join(self._cache_dir_root, self._relative_data_dir())
         self._output_dir = self._cache_dir
         if _is_prepared(self._cache_dir, self.storage_options):
-            self.info = DatasetInfo.from_directory(self._cache_dir, self.storage_options)
+            try: self.info = prepared_info(self._cache_dir, self.storage_options)
+            except ValueError: pass  # damaged: `download_and_prepare` says so, or repairs it with force_redownload
 
     def _info(self) -> DatasetInfo:
         "The dataset's metadata (features, description, citation...): to define in every builder."
@@ -188,6 +189,13 @@ def _is_prepared(folder:str, storage_options:dict=None) -> bool:
     "Whether `folder` holds a complete prepared dataset (its `dataset_info.json` is written last)."
     fs, path = url_to_fs(folder, storage_options)
     return fs.exists(posixpath.join(path, DATASET_INFO_FILENAME))
+
+def prepared_info(folder:str, storage_options:dict=None) -> DatasetInfo:
+    "The `DatasetInfo` of a prepared folder, or a `ValueError` naming its damaged `dataset_info.json` and the cure."
+    try: return DatasetInfo.from_directory(folder, storage_options)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"{posixpath.join(folder, DATASET_INFO_FILENAME)} is damaged ({type(e).__name__}: {e}). Prepare "
+                         "the dataset again with download_mode='force_redownload'.") from e
 
 # %% ../nbs/05_builder.ipynb #359c33e3
 @patch
@@ -387,7 +395,25 @@ def _opaque(v):
     "Values for the job fingerprint: objects whose repr holds a memory address are named by type only."
     return re.sub(r" at 0x[0-9a-f]+", "", repr(v))
 
-# %% ../nbs/05_builder.ipynb #aeafb2e3
+def _local_files(x):
+    "The local files and folders named in `x`: nested lists/dicts of paths, and the archive/file iterables."
+    if isinstance(x, dict): x = list(x.values())
+    if isinstance(x, (list, tuple)): return [p for v in x for p in _local_files(v)]
+    if isinstance(x, (str, os.PathLike)):
+        p = os.fspath(x); return [p] if os.path.isabs(p) and os.path.exists(p) else []
+    return [p for a in ("path_or_buf", "paths") if isinstance(getattr(x, a, None), (str, list, tuple)) for p in _local_files(getattr(x, a))]
+
+def source_files_state(gen_kwargs:dict) -> str:
+    "A hash of the size and mtime of every local file named in `gen_kwargs` (folders walked): resume only if unchanged."
+    state = []
+    for p in _local_files(gen_kwargs):
+        walk = [(r, fs) for r, _, fs in sorted(os.walk(p))] if os.path.isdir(p) else [("", [p])]
+        for root, files in walk:
+            for f in sorted(files):
+                st = os.stat(os.path.join(root, f)); state.append((os.path.join(root, f), st.st_size, st.st_mtime_ns))
+    return stable_hash(state)
+
+# %% ../nbs/05_builder.ipynb #e2df38ed
 @patch
 def download_and_prepare(self:DatasetBuilder,
                          output_dir:str=None, # where to write (default: `self.cache_dir`); any fsspec URL
@@ -419,11 +445,13 @@ def download_and_prepare(self:DatasetBuilder,
     else: self._output_storage_options = dict(storage_options or self.storage_options)
     out, so = self._output_dir, self._output_storage_options
     _check_parallel_target(out, so, num_proc, dask_client)
+    if _is_prepared(out, so) and download_mode == DownloadMode.REUSE_DATASET_IF_EXISTS:
+        self.info = prepared_info(out, so); return  # reading needs no lock (a read-only cache works)
     lock = _lock_path(out, so)
     os.makedirs(os.path.dirname(lock) or ".", exist_ok=True)
     with FileLock(lock):
         if _is_prepared(out, so) and download_mode == DownloadMode.REUSE_DATASET_IF_EXISTS:
-            self.info = DatasetInfo.from_directory(out, so)
+            self.info = prepared_info(out, so)
             return
         incomplete = out + ".incomplete"
         fs, inc_path = url_to_fs(incomplete, so)
@@ -432,7 +460,7 @@ def download_and_prepare(self:DatasetBuilder,
             self._prepare_into(incomplete, so, download_config, download_mode, verification_mode, dl_manager, base_path,
                                file_format, max_shard_size, num_proc, dask_client, download_and_prepare_kwargs)
         commit_folder(incomplete, out, prefix=self.dataset_name, storage_options=so)
-        self.info = DatasetInfo.from_directory(out, so)
+        self.info = prepared_info(out, so)
 
 # %% ../nbs/05_builder.ipynb #ce3bf453
 @patch
@@ -470,12 +498,13 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
         names = [str(sg.name) for sg in split_generators]
         if len(set(names)) != len(names): raise ValueError(f"_split_generators returned a split twice: {names}.")
         for sg in split_generators:
-            rec_path = posixpath.join(inc_path, "splits", f"{sg.name}.json")
-            if fs.exists(rec_path): rec = read_json(fs, rec_path)
-            else:
+            rec_path, sources = posixpath.join(inc_path, "splits", f"{sg.name}.json"), source_files_state(sg.gen_kwargs)
+            rec = read_json(fs, rec_path) if fs.exists(rec_path) else {}
+            if rec.get("sources") != sources:  # not finished, or finished from files that have changed since
                 n_expected = expected[str(sg.name)].num_examples if expected and str(sg.name) in expected else None
-                rec = self._prepare_split(sg, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys, n_expected)
-                write_json(fs, rec_path, rec)
+                rec = self._prepare_split(sg, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys,
+                                          n_expected, sources)
+                write_json(fs, rec_path, {**rec, "sources": sources})
             splits.add(SplitInfo(**rec["split_info"]))
             if rec["schema"]: schemas.append(rec["schema"])
     finally:
@@ -501,17 +530,19 @@ def _max_jobs(num_proc, client, features) -> int:
     if client is not None: return max(1, sum(client.nthreads().values()))
     return PLAIN_MAX_JOBS if features is not None else 1
 
+
 @patch
-def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys, n_expected):
+def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_format, max_shard_size, num_proc, client,
+                   check_keys, n_expected, sources=None):
     split = str(split_generator.name)
     plain = (num_proc or 1) == 1 and client is None   # jobs run in this process, one after the other
     parts = split_gen_kwargs(split_generator.gen_kwargs, _max_jobs(num_proc, client, self.info.features))
     lists = [len(v) for v in split_generator.gen_kwargs.values() if isinstance(v, list)]
-    if ((num_proc or 1) > 1 or client is not None) and (not lists or lists[0] == 1):
+    if not plain and (not lists or lists[0] == 1):
         warnings.warn(f"Split {split!r} has a single data source (no list of several items in its gen_kwargs): "
                       "it is prepared by one job.")
     features = self.info.features.to_dict() if self.info.features is not None else None
-    fp = stable_hash([split, len(parts), file_format, features, _opaque(split_generator.gen_kwargs)], 10)
+    fp = stable_hash([split, len(parts), file_format, features, _opaque(split_generator.gen_kwargs), sources], 10)
     base = posixpath.join(incomplete, "jobs", f"{split}-{fp}")
     jobs = [ShardJob(self, split, i, gk, folder=posixpath.join(base, f"{i:05d}"), storage_options=so,
                      file_format=file_format, max_shard_size=max_shard_size,
@@ -580,7 +611,7 @@ def as_dataset(self:DatasetBuilder,
     if not _is_prepared(self._output_dir, so):
         raise FileNotFoundError(f"Dataset {self.dataset_name!r} is not prepared in {self._output_dir}: call "
                                 "download_and_prepare() first.")
-    if not self.info.splits: self.info = DatasetInfo.from_directory(self._output_dir, so)
+    if not self.info.splits: self.info = prepared_info(self._output_dir, so)
     verify = VerificationMode(verification_mode or VerificationMode.BASIC_CHECKS) != VerificationMode.NO_CHECKS
     def one(s):
         table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so)

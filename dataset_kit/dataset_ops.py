@@ -15,10 +15,10 @@ from .features import Features, infer_features, ClassLabel, List, Value
 from .info import DatasetInfo
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema
 from .formatting import Formatter
-from .table_view import read_arrow_table, keys_to_array, check_columns, cast_column_to
+from .table_view import read_arrow_table, keys_to_array, check_columns, cast_column_to, aligned_features, padded_table
 
 # %% auto #0
-__all__ = ['DatasetOpsMixin']
+__all__ = ['DatasetOpsMixin', 'info_with_features']
 
 # %% ../nbs/04a2_dataset_ops.ipynb #c44fd77a
 class DatasetOpsMixin:
@@ -319,6 +319,61 @@ def to_parquet(self:DatasetOpsMixin, path_or_buf, # the Parquet file to write
     with ParquetWriter(path_or_buf, features=self._features, writer_batch_size=batch_size or 1000) as w:
         for s in range(0, len(self), 10_000): w.write_table(self._rows(s, min(len(self), s + 10_000)))
     return os.path.getsize(path_or_buf)
+
+# %% ../nbs/04a2_dataset_ops.ipynb #c718f5b7
+def info_with_features(info, # a `DatasetInfo`, or None
+                       features:Features) -> DatasetInfo:
+    "A copy of `info` (or a new `DatasetInfo`) describing `features`."
+    if info is None: return DatasetInfo(features=features)
+    info = copy.copy(info); info.features = features
+    return info
+
+# %% ../nbs/04a2_dataset_ops.ipynb #3e66bfb6
+def _merged_info(dsets, info, features):
+    if info is not None: return info_with_features(info, features)
+    infos = [d._info for d in dsets if d._info is not None]
+    return info_with_features(DatasetInfo.from_merge(infos) if infos else DatasetInfo(), features)
+
+# %% ../nbs/04a2_dataset_ops.ipynb #0590d7ed
+@patch(cls_method=True)
+def _concatenate(cls:DatasetOpsMixin, dsets:list, # the datasets to join
+                 info=None, # the `DatasetInfo` of the result (default: merged from theirs)
+                 split=None, # the split of the result (default: theirs, if they agree)
+                 axis:int=0): # 0: one after the other; 1: side by side
+    "One dataset of this class from several: rows one after the other (`axis=0`) or columns side by side (`axis=1`)."
+    dsets = list(dsets)
+    if not dsets: raise ValueError("Unable to concatenate an empty list of datasets.")
+    bad = [type(d).__name__ for d in dsets if not isinstance(d, cls)]
+    if bad: raise TypeError(f"concatenate_datasets expects Dataset objects, got {bad}.")
+    if axis not in (0, 1): raise ValueError(f"axis must be 0 (rows) or 1 (columns), got {axis!r}.")
+    if split is None:
+        splits = {str(d.split) for d in dsets}
+        split = dsets[0].split if len(splits) == 1 else None
+    if axis == 0:
+        features = aligned_features([d.features for d in dsets])
+        tables = [padded_table(d._data, features.arrow_schema) for d in dsets]
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        indices = None
+        if any(d._indices is not None for d in dsets):
+            offs = np.cumsum([0] + [t.num_rows for t in tables])
+            indices = np.concatenate([(d._indices if d._indices is not None else np.arange(d._data.num_rows)) + o
+                                      for d, o in zip(dsets, offs)])
+    else:
+        n = {len(d) for d in dsets}
+        if len(n) > 1: raise ValueError(f"Datasets concatenated with axis=1 need the same number of rows, got {[len(d) for d in dsets]}.")
+        names = [c for d in dsets for c in d.column_names]
+        dup = sorted({c for c in names if names.count(c) > 1})
+        if dup: raise ValueError(f"Datasets concatenated with axis=1 share columns {dup}: rename or remove them first.")
+        features = Features({k: v for d in dsets for k, v in d.features.items()})
+        cols = [c for d in dsets for c in d._rows(0, len(d)).columns]
+        table, indices = pa.Table.from_arrays(cols, schema=features.arrow_schema), None
+    ds = cls(table, info=_merged_info(dsets, info, features), split=split, indices_table=indices,
+             fingerprint=stable_hash([d._fingerprint for d in dsets] + [axis]))
+    for f in (f for d in dsets for f in d._cache_files):
+        if f not in ds._cache_files: ds._cache_files.append(f)
+    formats = [d._format for d in dsets]
+    if all(f == formats[0] for f in formats): ds._format = copy.deepcopy(formats[0])
+    return ds
 
 # %% ../nbs/04a2_dataset_ops.ipynb #b65db0da
 @patch

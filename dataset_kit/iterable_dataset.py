@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy, itertools, os
 import numpy as np
 import pyarrow as pa
-from .features import Features, ClassLabel, Value
+from .features import Features, ClassLabel, Value, List
+from .info import DatasetInfo
+from .splits import ReadInstruction
 from .formatting import get_format_type_from_alias, column_to_pylist
 from .table_view import cast_column_to
 
 # %% auto #0
-__all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'IterableDatasetDict']
+__all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'iterable_from_dataset', 'IterableDatasetDict']
 
 # %% ../nbs/04c_iterable_dataset.ipynb #a5f34a11
 class ExamplesIterable:
@@ -95,7 +97,6 @@ class IterableDataset:
         "A streaming dataset over a generator function."
         def keyed(**kw):
             for i, ex in enumerate(generator(**kw)): yield i, ex
-        from dataset_kit.info import DatasetInfo
         feats = features if features is None or isinstance(features, Features) else Features(features)
         return cls(ExamplesIterable(keyed, gen_kwargs or {}), info=DatasetInfo(features=feats), split=split)
 
@@ -114,7 +115,6 @@ class IterableDataset:
                 for vals in zip(*cols): yield k, dict(zip(b.schema.names, vals)); k += 1
         with pa.memory_map(filename) as f:
             schema = pa.ipc.open_file(f).schema if f.read(6) == b"ARROW1" else (f.seek(0), pa.ipc.open_stream(f).schema)[1]
-        from dataset_kit.info import DatasetInfo
         # rows are already encoded: decode only (see `_iter_typed`)
         ds = cls(ExamplesIterable(examples, {"path": filename}), info=DatasetInfo(features=Features.from_arrow_schema(schema)),
                  split=split)
@@ -125,9 +125,7 @@ class IterableDataset:
     @property
     def info(self):
         "The `DatasetInfo`."
-        if self._info is None:
-            from dataset_kit.info import DatasetInfo
-            self._info = DatasetInfo()
+        if self._info is None: self._info = DatasetInfo()
         return self._info
     @property
     def features(self) -> Features|None:
@@ -184,6 +182,76 @@ class IterableDataset:
                 batch = pd.DataFrame(batch)
             elif self._format_type == "arrow": batch = pa.Table.from_pydict(batch)
             yield batch
+
+    def take(self, n:int) -> IterableDataset: # how many examples to keep
+        "The first `n` examples."
+        return _it_take(self, n)
+    def skip(self, n:int) -> IterableDataset: # how many examples to drop
+        "All but the first `n` examples."
+        return _it_skip(self, n)
+    def map(self, function=None, # example (or batch) → dict of new or changed columns; None: identity
+            with_indices:bool=False, # also pass the index of the example (or the indices of the batch)
+            input_columns=None, # pass these columns as positional arguments instead of the whole example
+            batched:bool=False, # call `function` on batches (dicts of lists)
+            batch_size:int=1000, # examples per batch when `batched`
+            drop_last_batch:bool=False, # skip a last, smaller batch
+            remove_columns=None, # columns to drop from the output
+            features:Features=None, # the features of the output (unknown otherwise)
+            fn_kwargs:dict=None) -> IterableDataset: # keyword arguments for `function`
+        "Apply `function` lazily to each example (or batch); the features become unknown unless given."
+        return _it_map(self, function, with_indices, input_columns, batched, batch_size, drop_last_batch, remove_columns, features, fn_kwargs)
+    def filter(self, function=None, # example (or batch) → bool (or list of bools)
+               with_indices:bool=False, # also pass the index (or indices)
+               input_columns=None, # pass these columns as positional arguments
+               batched:bool=False, # call `function` on batches
+               batch_size:int=1000, # examples per batch when `batched`
+               fn_kwargs:dict=None) -> IterableDataset: # keyword arguments for `function`
+        "Keep, lazily, the examples for which `function` returns True."
+        return _it_filter(self, function, with_indices, input_columns, batched, batch_size, fn_kwargs)
+    def shuffle(self, seed:int=None, # seed of the shard order and of the buffer
+                generator:np.random.Generator=None, # or: draw the seed from this generator
+                buffer_size:int=1000) -> IterableDataset: # examples held in the shuffle buffer
+        "Shuffle shard order and examples through a buffer of `buffer_size`."
+        return _it_shuffle(self, seed, generator, buffer_size)
+    def set_epoch(self, epoch:int): # the epoch number
+        "Change the shuffle seed for this epoch (`seed + epoch`)."
+        self._epoch = epoch
+    def with_format(self, type:str=None) -> IterableDataset: # None/'python', 'numpy', 'pandas', 'arrow'
+        "The same stream in another format."
+        return _it_with_format(self, type)
+    def remove_columns(self, column_names) -> IterableDataset: # a column name or a list of them
+        "Drop one or several columns, lazily."
+        return _it_remove_columns(self, column_names)
+    def rename_column(self, original_column_name:str, new_column_name:str) -> IterableDataset:
+        "Rename one column, keeping its position and feature."
+        return _it_rename_columns(self, {original_column_name: new_column_name})
+    def rename_columns(self, column_mapping:dict) -> IterableDataset: # old name → new name
+        "Rename several columns at once, keeping their order and features."
+        return _it_rename_columns(self, column_mapping)
+    def select_columns(self, column_names) -> IterableDataset: # a column name or a list of them, in the order wanted
+        "Keep only these columns, in this order."
+        return _it_select_columns(self, column_names)
+    def cast(self, features:Features) -> IterableDataset: # the new features: the same column names
+        "Convert every column to `features`, lazily."
+        return _it_cast(self, features)
+    def cast_column(self, column:str, # the column to convert
+                    feature) -> IterableDataset: # its new feature
+        "Convert one column to `feature`, lazily."
+        return _it_cast_column(self, column, feature)
+    def shard(self, num_shards:int, # how many groups to split the shards into
+              index:int, # which group to keep
+              contiguous:bool=True) -> IterableDataset: # blocks of consecutive shards, else every num_shards-th
+        "The `index`-th of `num_shards` groups of this dataset's shards (lazily: nothing is read)."
+        return _it_shard(self, num_shards, index, contiguous)
+    @property
+    def num_shards(self) -> int:
+        "How many shards (the length of the list-valued gen_kwargs)."
+        return self.n_shards
+    def batch(self, batch_size:int=None, # examples per batch
+              by_column=None, # or: batch runs of consecutive examples with equal values in this column (or columns)
+              drop_last_batch:bool=False) -> IterableDataset: # drop a last, incomplete batch
+        "A stream of batches (dicts of lists); each feature `f` becomes `List(f)`."
+        return _it_batch(self, batch_size, by_column, drop_last_batch)
 
 # %% ../nbs/04c_iterable_dataset.ipynb #6fc14775
 def _take(n):
@@ -327,10 +395,6 @@ def _it_shuffle(self, seed:int=None, generator:np.random.Generator=None, buffer_
     ds._ex_iterable = _Shuffled(self._ex_iterable, ds, seed, buffer_size)
     return ds
 
-def _it_set_epoch(self, epoch:int):
-    "Change the shuffle seed for this epoch (`seed + epoch`)."
-    self._epoch = epoch
-
 def _it_with_format(self, type:str=None) -> IterableDataset:
     "The same stream in another format (None/'python', 'numpy', 'pandas', 'arrow')."
     ds = copy.copy(self); ds._format_type = get_format_type_from_alias(type)
@@ -347,9 +411,6 @@ class _TypedSource:
         return _TypedSource(self.ds._new(src.shuffle_data_sources(rng))) if hasattr(src, "shuffle_data_sources") else self
     def shard_data_sources(self, num_shards, index, contiguous=True):
         return _TypedSource(self.ds.shard(num_shards, index, contiguous))
-
-IterableDataset.take, IterableDataset.skip, IterableDataset.map, IterableDataset.filter = _it_take, _it_skip, _it_map, _it_filter
-IterableDataset.shuffle, IterableDataset.set_epoch, IterableDataset.with_format = _it_shuffle, _it_set_epoch, _it_with_format
 
 # %% ../nbs/04c_iterable_dataset.ipynb #858c2137
 def _known(ds, cols, what):
@@ -394,10 +455,6 @@ def _it_rename_columns(self, column_mapping:dict) -> IterableDataset: # old name
         return {mapping.get(k, k): v for k, v in ex.items()}
     return _reshape(self, fn, lambda f: Features({mapping.get(k, k): v for k, v in f.items()}))
 
-def _it_rename_column(self, original_column_name:str, new_column_name:str) -> IterableDataset:
-    "Rename one column, keeping its position and feature."
-    return _it_rename_columns(self, {original_column_name: new_column_name})
-
 def _it_select_columns(self, column_names) -> IterableDataset: # a column name or a list of them, in the order wanted
     "Keep only these columns, in this order."
     cols = [column_names] if isinstance(column_names, str) else list(column_names)
@@ -406,9 +463,6 @@ def _it_select_columns(self, column_names) -> IterableDataset: # a column name o
         _need(ex, cols, "Column name")
         return {c: ex[c] for c in cols}
     return _reshape(self, fn, lambda f: Features({c: f[c] for c in cols}))
-
-IterableDataset.remove_columns, IterableDataset.rename_column = _it_remove_columns, _it_rename_column
-IterableDataset.rename_columns, IterableDataset.select_columns = _it_rename_columns, _it_select_columns
 
 # %% ../nbs/04c_iterable_dataset.ipynb #3d9589fe
 def _caster(old, new, name):
@@ -454,8 +508,6 @@ def _it_cast_column(self, column:str, # the column to convert
     _known(self, [column], "Column to cast")
     return _it_cast(self, Features({k: feature if k == column else v for k, v in self.features.items()}))
 
-IterableDataset.cast, IterableDataset.cast_column = _it_cast, _it_cast_column
-
 # %% ../nbs/04c_iterable_dataset.ipynb #6f0426bc
 def _rebind(node, ds):
     "Point the shuffles of a freshly built chain at the dataset that owns it (for `set_epoch`)."
@@ -474,8 +526,7 @@ def _it_shard(self, num_shards:int, # how many groups to split the shards into
     ds._ex_iterable = src.shard_data_sources(num_shards, index, contiguous)
     return _rebind(ds._ex_iterable, ds)
 
-IterableDataset.shard = _it_shard
-IterableDataset.num_shards = property(lambda self: self.n_shards, doc="How many shards (the length of the list-valued gen_kwargs).")
+
 
 # %% ../nbs/04c_iterable_dataset.ipynb #9371bf39
 def _batch_fn(batch_size, by_column, drop_last_batch):
@@ -501,11 +552,8 @@ def _it_batch(self, batch_size:int=None, # examples per batch
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1): raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
     cols = None if by_column is None else ([by_column] if isinstance(by_column, str) else list(by_column))
     if cols: _known(self, cols, "by_column")
-    from dataset_kit.features import List
     feats = Features({k: List(v) for k, v in self.features.items()}) if self.features is not None else None
     return self._new(_Chain(_TypedSource(self), _batch_fn(batch_size, cols, drop_last_batch)), features=feats, apply_features=False)
-
-IterableDataset.batch = _it_batch
 
 # %% ../nbs/04c_iterable_dataset.ipynb #aedb03dd
 def _concat_iterables(parts):
@@ -518,7 +566,6 @@ def read_split(split_datasets:dict, # split name → IterableDataset
                split, # a spec like 'train[10:20]+test[:5%]', a NamedSplit or a ReadInstruction
                name2len:dict=None) -> IterableDataset: # split name → number of examples, when known
     "One stream for a split spec over streaming splits."
-    from dataset_kit.splits import ReadInstruction
     instr = split if isinstance(split, ReadInstruction) else ReadInstruction.from_spec(str(split))
     parts, first = [], None
     for rel in instr._relative_instructions:
@@ -545,38 +592,42 @@ def read_split(split_datasets:dict, # split name → IterableDataset
     return out
 
 # %% ../nbs/04c_iterable_dataset.ipynb #e7ae956e
-def _to_iterable_dataset(self, num_shards:int=1) -> IterableDataset: # shards (for shuffling their order)
-    "Stream this dataset (a Dataset method)."
-    n = len(self)
+def iterable_from_dataset(ds, # a `Dataset`
+                          num_shards:int=1) -> IterableDataset: # shards (for shuffling their order)
+    "An `IterableDataset` streaming the rows of `ds` (what `Dataset.to_iterable_dataset` returns)."
+    n = len(ds)
     if not 1 <= num_shards <= max(n, 1): raise ValueError(f"num_shards must be in [1, {max(n, 1)}], got {num_shards}.")
     bounds = [(n * k // num_shards, n * (k + 1) // num_shards) for k in range(num_shards)]
-    plain = self.with_format(None)
+    plain = ds.with_format(None)
     def examples(shards):
         for a, b in shards:
             for start in range(a, b, 1000):
                 batch = plain[start:min(b, start + 1000)]
                 names = list(batch)
                 for i, vals in enumerate(zip(*batch.values())): yield start + i, dict(zip(names, vals))
-    from dataset_kit.info import DatasetInfo
-    info = copy.copy(self.info)
-    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}), info=info, split=self.split, _apply_features=False)
+    info = copy.copy(ds.info)
+    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}), info=info, split=ds.split, _apply_features=False)
 
-def _attach_to_dataset():
-    from dataset_kit.arrow_dataset import Dataset
-    Dataset.to_iterable_dataset = _to_iterable_dataset
-
-_attach_to_dataset()
-
-def _each(name):
-    def method(self, *args, **kwargs): return IterableDatasetDict({k: getattr(v, name)(*args, **kwargs) for k, v in self.items()})
-    method.__name__, method.__doc__ = name, f"`IterableDataset.{name}` on every split."
-    return method
+def _each(d, name, *args, **kwargs):
+    "`IterableDataset.name(*args, **kwargs)` on every split of `d`."
+    return IterableDatasetDict({k: getattr(v, name)(*args, **kwargs) for k, v in d.items()})
 
 class IterableDatasetDict(dict):
-    "Split name → `IterableDataset`."
-    map, filter, shuffle, take, skip, with_format = (_each(n) for n in ("map", "filter", "shuffle", "take", "skip", "with_format"))
-    remove_columns, rename_column, rename_columns, select_columns, cast, cast_column = (
-        _each(n) for n in ("remove_columns", "rename_column", "rename_columns", "select_columns", "cast", "cast_column"))
+    "Split name → `IterableDataset`; each method applies `IterableDataset`'s to every split."
+    def map(self, function=None, *args, **kwargs) -> IterableDatasetDict: "`IterableDataset.map` on every split."; return _each(self, "map", function, *args, **kwargs)
+    def filter(self, function=None, *args, **kwargs) -> IterableDatasetDict: "`IterableDataset.filter` on every split."; return _each(self, "filter", function, *args, **kwargs)
+    def shuffle(self, seed:int=None, *args, **kwargs) -> IterableDatasetDict: "`IterableDataset.shuffle` on every split."; return _each(self, "shuffle", seed, *args, **kwargs)
+    def take(self, n:int) -> IterableDatasetDict: "`IterableDataset.take` on every split."; return _each(self, "take", n)
+    def skip(self, n:int) -> IterableDatasetDict: "`IterableDataset.skip` on every split."; return _each(self, "skip", n)
+    def with_format(self, type:str=None) -> IterableDatasetDict: "`IterableDataset.with_format` on every split."; return _each(self, "with_format", type)
+    def remove_columns(self, column_names) -> IterableDatasetDict: "`IterableDataset.remove_columns` on every split."; return _each(self, "remove_columns", column_names)
+    def rename_column(self, original_column_name:str, new_column_name:str) -> IterableDatasetDict:
+        "`IterableDataset.rename_column` on every split."
+        return _each(self, "rename_column", original_column_name, new_column_name)
+    def rename_columns(self, column_mapping:dict) -> IterableDatasetDict: "`IterableDataset.rename_columns` on every split."; return _each(self, "rename_columns", column_mapping)
+    def select_columns(self, column_names) -> IterableDatasetDict: "`IterableDataset.select_columns` on every split."; return _each(self, "select_columns", column_names)
+    def cast(self, features:Features) -> IterableDatasetDict: "`IterableDataset.cast` on every split."; return _each(self, "cast", features)
+    def cast_column(self, column:str, feature) -> IterableDatasetDict: "`IterableDataset.cast_column` on every split."; return _each(self, "cast_column", column, feature)
     def __repr__(self):
         body = "\n".join(f"{k}: {v!r}" for k, v in self.items())
         return "IterableDatasetDict({\n" + "\n".join("    " + line for line in body.split("\n")) + "\n})"

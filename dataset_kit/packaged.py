@@ -16,7 +16,7 @@ from .arrow_writer import cast_table_to_schema
 from .info import DatasetInfo
 from .version import Version  # named in BuilderConfig's annotations, which show_doc evaluates here
 from .splits import SplitGenerator
-from .data_files import DataFilesDict, resolve_data_files
+from .data_files import DataFilesDict, resolve_data_files, expand_archives
 from .builder import ArrowBasedBuilder, BuilderConfig
 
 # %% auto #0
@@ -41,8 +41,10 @@ def open_source(path, # a local path or any fsspec URL
 
 def open_text(path, encoding:str="utf-8", errors:str=None, storage_options:dict=None):
     "A text file object for `path`, local or remote, decompressed by extension."
-    return fsspec.open(os.fspath(path), "rt", compression="infer", encoding=encoding, errors=errors or "strict",
-                       newline="", **(storage_options or {})).open()
+    of = fsspec.open(os.fspath(path), "rt", compression="infer", encoding=encoding, errors=errors or "strict",
+                     newline="", **(storage_options or {}))
+    f = of.open(); f._dataset_kit_chain = of  # keeps a `zip://…::` chain's archive open as long as `f`
+    return f
 
 # %% ../nbs/06a_packaged.ipynb #e3656156
 def _cast_column(col, feature, name):
@@ -115,8 +117,8 @@ class PackagedBuilder(ArrowBasedBuilder):
     def _split_generators(self, dl_manager):
         out = []
         for split, files in self._data_files().items():
-            files = dl_manager.download(list(files)) if dl_manager is not None else list(files)
-            out.append(SplitGenerator(name=split, gen_kwargs={"files": files}))
+            files = expand_archives(dl_manager.download(list(files)), dl_manager) if dl_manager is not None else list(files)
+            out.append(SplitGenerator(name=split, gen_kwargs={"files": files}))  # archives: their members
         return out
 
     def _features(self):

@@ -363,7 +363,9 @@ class IndexableMixin:
             self.__dict__["_search_indexes"] = (id(self), getattr(self, "_fingerprint", None), indexes)
         return indexes
 
-    def is_index_initialized(self, index_name:str) -> bool: return index_name in self._indexes
+    def is_index_initialized(self, index_name:str) -> bool:
+        "Whether an index named `index_name` is attached."
+        return index_name in self._indexes
     def list_indexes(self) -> list:
         "The names of the attached indexes."
         return list(self._indexes)

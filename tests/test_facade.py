@@ -39,3 +39,60 @@ def test_concatenate_axis_1_refuses_duplicate_columns():
     b = Dataset.from_dict({"y": ["c", "d"], "z": [0.5, 1.5]})
     with pytest.raises(ValueError, match=r"share columns \['y'\]"): concatenate_datasets([a, b], axis=1)
     assert concatenate_datasets([a, b.rename_column("y", "y2")], axis=1).column_names == ["x", "y", "y2", "z"]
+def test_disable_caching_in_a_fresh_interpreter():
+    "`import dataset_kit; dataset_kit.disable_caching()` once failed on a partially initialised dataset_map."
+    code = "import dataset_kit; dataset_kit.disable_caching(); print(dataset_kit.is_caching_enabled())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=dict(os.environ, PYTHONPATH=ROOT), timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+
+
+def _public_members(cls):
+    names = set()
+    for k in cls.__mro__[:-1]: names |= {n for n in vars(k) if not n.startswith("_")}
+    return sorted(names)
+
+
+def _home(cls, name):
+    "The class in `cls.__mro__` that defines `name`, and the function behind it."
+    owner = next(k for k in cls.__mro__ if name in vars(k))
+    v = vars(owner)[name]
+    fn = v.fget if isinstance(v, property) else getattr(v, "__func__", v)
+    return owner, getattr(fn, "__wrapped__", fn)
+
+
+@pytest.mark.parametrize("cls", [Dataset])
+def test_every_public_method_has_one_home(cls):
+    "Each public member is declared by the class or by a mixin named in its statement, in that class's own module, with a docstring."
+    named = set(cls.__mro__)
+    for name in _public_members(cls):
+        owner, fn = _home(cls, name)
+        assert owner in named, name
+        if callable(fn) and hasattr(fn, "__module__"):
+            assert fn.__module__ == owner.__module__, f"{cls.__name__}.{name} comes from {fn.__module__}, not {owner.__module__}"
+        v = vars(owner)[name]
+        doc = (v.fget if isinstance(v, property) else getattr(v, "__func__", v)).__doc__
+        assert doc, f"{cls.__name__}.{name} has no docstring"
+    for name in ("from_dict", "from_list", "from_pandas", "from_file", "from_generator", "from_csv", "from_json",
+                 "from_parquet", "from_text", "load_from_disk"):
+        assert isinstance(vars(cls)[name], classmethod), f"{name} is not a classmethod in the class body"
+
+
+def test_no_patching_of_the_dataset_family_from_other_modules():
+    "`@patch` only on classes a module defines itself, and no method assigned to Dataset from outside (grep of the source)."
+    import ast, glob
+    for path in glob.glob(os.path.join(ROOT, "dataset_kit", "*.py")):
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        own = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and any("patch" in ast.unparse(d) for d in node.decorator_list):
+                ann = node.args.args[0].annotation if node.args.args else None
+                assert ann is not None and ast.unparse(ann) in own, f"{os.path.basename(path)}: @patch of {ast.unparse(ann) if ann else '?'}.{node.name}"
+            if isinstance(node, ast.Assign):
+                for t in node.targets:
+                    for el in (t.elts if isinstance(t, ast.Tuple) else [t]):
+                        if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and el.value.id == "Dataset":
+                            assert False, f"{os.path.basename(path)}: Dataset.{el.attr} assigned"
