@@ -20,6 +20,7 @@ from .dataset_map import DatasetMapMixin, generate_arrow
 from .dataset_io import DatasetIOMixin, read_saved_dataset, read_files_with_builder
 from .iterable_dataset import iterable_from_dataset
 from .search import IndexableMixin
+from .dataset_dict import DatasetDict
 
 # %% auto #0
 __all__ = ['Dataset', 'table_from_dict', 'columns_of_rows', 'table_from_pandas', 'file_fingerprint', 'concatenate_datasets']
@@ -244,6 +245,9 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
     def version(self):
         "`info.version`."
         return self.info.version
+
+# %% ../nbs/04a_arrow_dataset.ipynb #61d12684
+DatasetDict.dataset_class = Dataset
 
 # %% ../nbs/04a_arrow_dataset.ipynb #d55c79ee
 def _check_lengths(mapping:dict, what="from_dict"):

@@ -610,9 +610,8 @@ def as_dataset(self:DatasetBuilder,
         table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so)
         ds = Dataset(table, info=self.info.copy(), split=name, fingerprint=_sources_fingerprint(sources, self.info))
         files = list(dict.fromkeys(os.path.abspath(x["filename"]) for x in sources if x["mapped"]))
-        ds._cache_files = [{"filename": f} for f in files]
-        if files and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources):
-            ds._origin = (files, table)   # whole shards: the dataset pickles as their paths, like Dataset.from_file
+        whole = bool(files) and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources)
+        ds._mapped_from(files, whole=whole)   # whole shards: the dataset pickles as their paths, like Dataset.from_file
         post = self._post_process(ds, {}) if run_post_process else None
         return ds if post is None else post
     if split is None:

@@ -16,6 +16,7 @@ from .info import DatasetInfo
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema
 from .formatting import Formatter
 from .table_view import read_arrow_table, keys_to_array, check_columns, cast_column_to, aligned_features, padded_table
+from .dataset_dict import DatasetDict
 
 # %% auto #0
 __all__ = ['DatasetOpsMixin', 'info_with_features']
@@ -135,7 +136,6 @@ def train_test_split(self:DatasetOpsMixin, test_size=None, # float share or int 
                      train_indices_cache_file_name:str=None, test_indices_cache_file_name:str=None,
                      writer_batch_size:int=1000, train_new_fingerprint:str=None, test_new_fingerprint:str=None):
     "A `DatasetDict` with 'train' and 'test' parts (indices mappings over this dataset)."
-    from dataset_kit.dataset_dict import DatasetDict
     n = len(self)
     if n == 0: raise ValueError("Cannot split an empty dataset.")
     n_train, n_test = _split_sizes(n, test_size, train_size)
