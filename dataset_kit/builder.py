@@ -250,7 +250,10 @@ class GeneratorBasedBuilder(DatasetBuilder):
         if features is None:
             bad = [(k, r) for k, r in zip(keys, rows) if not isinstance(r, dict)]
             if bad: raise TypeError(f"Example {bad[0][0]!r} is a {type(bad[0][1]).__name__}, not a dict of column values.")
-            features = infer_features({c: [r.get(c) for r in rows] for c in rows[0]})
+            try: features = infer_features({c: [r.get(c) for r in rows] for c in rows[0]})
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as e:  # name the example, not only its row in this batch
+                if getattr(e, "row", None) is None: raise
+                raise type(e)(f"Example {keys[e.row]!r}: {e}") from None
         cols, n = list(features), len(features)
         try:
             if set(map(len, rows)) != {n}: raise KeyError

@@ -614,3 +614,25 @@ def test_read_only_cache_loads(tmp_path):
         for dirpath, dirs, files in os.walk(root):
             os.chmod(dirpath, 0o755)
         import shutil; shutil.rmtree(root)
+
+
+class Lossy(GeneratorBasedBuilder):
+    "An int64 column fed 1.5 at example 'e7', or (MIXED) a column whose type changes at example 'e3'."
+    def _info(self):
+        return DatasetInfo(features=None if os.environ.get("MIXED") else Features({"n": Value("int64")}))
+
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {})]
+
+    def _generate_examples(self):
+        for i in range(10):
+            if os.environ.get("MIXED"): yield f"e{i}", {"n": "three" if i == 3 else i}
+            else: yield f"e{i}", {"n": 1.5 if i == 7 else float(i)}
+
+
+def test_lossy_cast_and_mixed_types_name_the_example(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"Example 'e7', column 'n': the value '1\.5' does not match the feature Value\('int64'\)"):
+        Lossy(cache_dir=str(tmp_path / "a")).download_and_prepare()
+    monkeypatch.setenv("MIXED", "1")
+    with pytest.raises(ValueError, match="Example 'e3': Column 'n' has mixed types: row 3 holds 'three' but row 0 holds 0"):
+        Lossy(cache_dir=str(tmp_path / "b")).download_and_prepare()
