@@ -19,7 +19,9 @@ from .dataset_ops import DatasetOpsMixin, info_with_features
 from .dataset_map import DatasetMapMixin, generate_arrow
 from .dataset_io import DatasetIOMixin, read_saved_dataset, read_files_with_builder
 from .iterable_dataset import iterable_from_dataset
+from .tensor_formats import polars_of_rows, batch_rows
 from .search import IndexableMixin
+from .dataset_dict import DatasetDict
 
 # %% auto #0
 __all__ = ['Dataset', 'table_from_dict', 'columns_of_rows', 'table_from_pandas', 'file_fingerprint', 'concatenate_datasets']
@@ -169,6 +171,23 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
     def to_iterable_dataset(self, num_shards:int=1): # shards (for shuffling their order)
         "This dataset as an `IterableDataset` that streams its rows."
         return iterable_from_dataset(self, num_shards)
+    @classmethod
+    def from_polars(cls, df, # a polars DataFrame
+                    features:Features=None, info=None, split=None):
+        "A Dataset from a polars DataFrame (its Arrow data, cast to `features` if given)."
+        features = features if features is not None or info is None else info.features
+        table = df.to_arrow()
+        if features is not None: table = cast_table_to_schema(table, (features if isinstance(features, Features) else Features(features)).arrow_schema)
+        return cls(table, info=info, split=split)
+    def to_polars(self, batch_size:int=None, # rows per DataFrame with `batched` (default 1000)
+                  batched:bool=False, # yield DataFrames of `batch_size` rows
+                  schema_overrides:dict=None, # polars dtypes for some columns
+                  rechunk:bool=True): # contiguous memory per column
+        "The dataset as a polars DataFrame (or DataFrames of `batch_size` rows with `batched=True`)."
+        return polars_of_rows(self._rows, len(self), batch_size, batched, schema_overrides, rechunk)
+    def __getitems__(self, keys:list) -> list: # row indices, as a torch DataLoader's sampler gives them
+        "The rows `keys`, read as one batch and split into examples (what `torch.utils.data.DataLoader` calls)."
+        return batch_rows(self[keys])
 
     @property
     def features(self) -> Features:
@@ -244,6 +263,9 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
     def version(self):
         "`info.version`."
         return self.info.version
+
+# %% ../nbs/04a_arrow_dataset.ipynb #61d12684
+DatasetDict.dataset_class = Dataset
 
 # %% ../nbs/04a_arrow_dataset.ipynb #d55c79ee
 def _check_lengths(mapping:dict, what="from_dict"):

@@ -11,11 +11,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from fastcore.basics import patch
 from .core import stable_hash
+from .fingerprint import fingerprint_or_random
 from .features import Features, infer_features, ClassLabel, List, Value
 from .info import DatasetInfo
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema
 from .formatting import Formatter
 from .table_view import read_arrow_table, keys_to_array, check_columns, cast_column_to, aligned_features, padded_table
+from .dataset_dict import DatasetDict
 
 # %% auto #0
 __all__ = ['DatasetOpsMixin', 'info_with_features']
@@ -135,7 +137,6 @@ def train_test_split(self:DatasetOpsMixin, test_size=None, # float share or int 
                      train_indices_cache_file_name:str=None, test_indices_cache_file_name:str=None,
                      writer_batch_size:int=1000, train_new_fingerprint:str=None, test_new_fingerprint:str=None):
     "A `DatasetDict` with 'train' and 'test' parts (indices mappings over this dataset)."
-    from dataset_kit.dataset_dict import DatasetDict
     n = len(self)
     if n == 0: raise ValueError("Cannot split an empty dataset.")
     n_train, n_test = _split_sizes(n, test_size, train_size)
@@ -450,7 +451,7 @@ def add_item(self:DatasetOpsMixin, item:dict, # one example: a value for every c
     table = pa.concat_tables([cast_table_to_schema(self._data, features.arrow_schema), row])
     indices = None if self._indices is None else np.append(self._indices, len(self._data))
     return self._new(data=table, indices=indices, features=features, _cache_files=[],
-                     fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", repr(item)]))
+                     fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", fingerprint_or_random(item)[0]]))
 
 # %% ../nbs/04a2_dataset_ops.ipynb #7147c808
 def _with_column(ds, name:str, array:pa.Array, feature):

@@ -1,9 +1,11 @@
 "The Dataset family as a façade: regressions of the structure (fresh imports, shared features, order of unique values, duplicate columns)."
-import os, subprocess, sys
+import inspect, os, subprocess, sys
 import numpy as np
 import pyarrow as pa
 import pytest
 from dataset_kit.arrow_dataset import Dataset, concatenate_datasets
+from dataset_kit.dataset_dict import DatasetDict
+from dataset_kit.info import DatasetInfo
 from dataset_kit.arrow_writer import ArrowWriter
 from dataset_kit.features import Value, ClassLabel
 
@@ -51,8 +53,10 @@ def test_disable_caching_in_a_fresh_interpreter():
 
 
 def _public_members(cls):
+    "Public members defined by dataset_kit classes in `cls.__mro__` (not those of `dict` or `object`)."
     names = set()
-    for k in cls.__mro__[:-1]: names |= {n for n in vars(k) if not n.startswith("_")}
+    for k in cls.__mro__:
+        if k.__module__.startswith("dataset_kit"): names |= {n for n in vars(k) if not n.startswith("_")}
     return sorted(names)
 
 
@@ -64,18 +68,20 @@ def _home(cls, name):
     return owner, getattr(fn, "__wrapped__", fn)
 
 
-@pytest.mark.parametrize("cls", [Dataset])
+@pytest.mark.parametrize("cls", [Dataset, DatasetDict, DatasetInfo])
 def test_every_public_method_has_one_home(cls):
     "Each public member is declared by the class or by a mixin named in its statement, in that class's own module, with a docstring."
     named = set(cls.__mro__)
     for name in _public_members(cls):
         owner, fn = _home(cls, name)
         assert owner in named, name
-        if callable(fn) and hasattr(fn, "__module__"):
+        if not (inspect.isfunction(fn) or isinstance(vars(owner)[name], property)): continue  # data, e.g. DatasetDict.dataset_class
+        if inspect.isfunction(fn):
             assert fn.__module__ == owner.__module__, f"{cls.__name__}.{name} comes from {fn.__module__}, not {owner.__module__}"
         v = vars(owner)[name]
         doc = (v.fget if isinstance(v, property) else getattr(v, "__func__", v)).__doc__
         assert doc, f"{cls.__name__}.{name} has no docstring"
+    if cls is not Dataset: return
     for name in ("from_dict", "from_list", "from_pandas", "from_file", "from_generator", "from_csv", "from_json",
                  "from_parquet", "from_text", "load_from_disk"):
         assert isinstance(vars(cls)[name], classmethod), f"{name} is not a classmethod in the class body"
@@ -94,5 +100,17 @@ def test_no_patching_of_the_dataset_family_from_other_modules():
             if isinstance(node, ast.Assign):
                 for t in node.targets:
                     for el in (t.elts if isinstance(t, ast.Tuple) else [t]):
-                        if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and el.value.id == "Dataset":
-                            assert False, f"{os.path.basename(path)}: Dataset.{el.attr} assigned"
+                        if isinstance(el, ast.Attribute) and isinstance(el.value, ast.Name) and \
+                           el.value.id in ("Dataset", "DatasetDict", "DatasetInfo") and el.attr != "dataset_class":
+                            assert False, f"{os.path.basename(path)}: {el.value.id}.{el.attr} assigned"
+
+
+def test_dataset_dict_from_the_top_level_in_a_fresh_interpreter(tmp_path):
+    "`dataset_kit.DatasetDict` builds its splits with `Dataset` even when nothing else was imported."
+    Dataset.from_dict({"a": [1, 2]}).save_to_disk(str(tmp_path / "dd" / "train"))
+    (tmp_path / "dd" / "dataset_dict.json").write_text('{"splits": ["train"]}')
+    code = f"import dataset_kit; print(dataset_kit.DatasetDict.load_from_disk({str(tmp_path / 'dd')!r})['train']['a'][:])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=dict(os.environ, PYTHONPATH=ROOT), timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[1, 2]"
