@@ -85,6 +85,7 @@ def _reject_unsupported(config, supported_defaults:dict):
         raise NotImplementedError(f"{name}: option(s) {', '.join(f'{k}={v!r}' for k, v in bad.items())} not supported "
                                   f"by dataset_kit's pyarrow reader (supported: {supported_defaults}).")
 
+# %% ../nbs/06a_packaged.ipynb #51041f9a
 class PackagedBuilder(ArrowBasedBuilder):
     "Base of the file-reading builders: resolves data files into splits and casts tables to the features."
     EXTENSIONS: list = []  # file extensions read when a folder is searched
@@ -130,6 +131,7 @@ class PackagedBuilder(ArrowBasedBuilder):
 
     def _storage_options(self): return getattr(self, "storage_options", None)
 
+# %% ../nbs/06a_packaged.ipynb #4b26daa3
 def _batches(table:pa.Table, rows:int):
     "`table` cut into tables of at most `rows` rows (zero-copy slices)."
     rows = max(1, rows or len(table) or 1)
@@ -143,6 +145,7 @@ _CSV_UNSUPPORTED = dict(index_col=None, prefix=None, converters=None, skipinitia
                         date_format=None, encoding_errors="strict")
 _STREAM_ABOVE = 256 << 20
 
+# %% ../nbs/06a_packaged.ipynb #18c00c66
 @dataclass
 class CsvConfig(BuilderConfig):
     "BuilderConfig for CSV files: pandas-style option names, read by pyarrow."
@@ -240,6 +243,7 @@ def _feature_column_types(features):
         elif isinstance(f, ClassLabel) or hasattr(f, "cast_storage"): out[name] = pa.string()
     return out
 
+# %% ../nbs/06a_packaged.ipynb #ef063a69
 _TEMPORAL = (pa.types.is_date, pa.types.is_timestamp, pa.types.is_time)
 
 def _fix_names(table, c:CsvConfig):
@@ -256,6 +260,7 @@ def _fix_names(table, c:CsvConfig):
         return table
     return table.rename_columns(names)
 
+# %% ../nbs/06a_packaged.ipynb #0855af31
 def read_csv_file(path, c:CsvConfig, features=None, storage_options=None):
     "Yield the tables of one CSV file (one for small files, one per block for big ones)."
     types = _feature_column_types(features)
@@ -319,6 +324,7 @@ class JsonConfig(BuilderConfig):
         if self.block_size is not None: self.chunksize = self.block_size
         if self.on_mixed_types not in (None, "use_json"): raise ValueError(f"on_mixed_types must be None or 'use_json', got {self.on_mixed_types!r}")
 
+# %% ../nbs/06a_packaged.ipynb #eb700cb8
 def _rows_to_table(rows:list, features, on_mixed_types, where:str) -> pa.Table:
     "Python objects (a list of dicts) to a table: encoded with `features`, else inferred."
     if rows and not all(isinstance(r, dict) for r in rows):
@@ -331,6 +337,7 @@ def _rows_to_table(rows:list, features, on_mixed_types, where:str) -> pa.Table:
     try: return feats.encode_to_arrow(batch)
     except (ValueError, TypeError, pa.ArrowInvalid) as e: raise ValueError(f"{where}: {e}") from None
 
+# %% ../nbs/06a_packaged.ipynb #fd781deb
 def _document_rows(obj, field, where):
     if field is not None:
         if not isinstance(obj, dict) or field not in obj:
@@ -343,12 +350,14 @@ def _document_rows(obj, field, where):
     if isinstance(obj, dict): return [obj]
     raise ValueError(f"{where}: a JSON document must hold an array of objects or an object, got {type(obj).__name__}")
 
+# %% ../nbs/06a_packaged.ipynb #0bdd59a4
 def _first_char(path, c, storage_options):
     with open_text(path, c.encoding, c.encoding_errors, storage_options) as f:
         while True:
             ch = f.read(1)
             if not ch or not ch.isspace(): return ch
 
+# %% ../nbs/06a_packaged.ipynb #44176aff
 def _python_lines(data:bytes, c, where, first_line=1):
     "Rows of a block of JSON Lines parsed in Python (errors name the line)."
     rows = []
@@ -358,6 +367,7 @@ def _python_lines(data:bytes, c, where, first_line=1):
         except json.JSONDecodeError as e: raise ValueError(f"{where}, line {n}: invalid JSON: {e.msg} in {line[:80]!r}") from None
     return rows
 
+# %% ../nbs/06a_packaged.ipynb #c748755b
 def _json_lines_block(data:bytes, c, features, where, first_line=1) -> pa.Table:
     "One table from a block of JSON Lines: pyarrow's parser, or Python where pyarrow cannot type a column."
     explicit = features.arrow_schema if features is not None and all(isinstance(f, Value) for f in features.values()) else None
@@ -373,12 +383,14 @@ def _json_lines_block(data:bytes, c, features, where, first_line=1) -> pa.Table:
             break  # mixed types: Python below
     return _rows_to_table(_python_lines(data, c, where, first_line), features, c.on_mixed_types, where)
 
+# %% ../nbs/06a_packaged.ipynb #c73f786c
 def _byte_chunks(path, size, storage_options):
     "`size`-byte chunks of a file, each extended to the end of its line."
     with fsspec.open(os.fspath(path), "rb", compression="infer", **(storage_options or {})) as f:
         while chunk := f.read(size):
             yield chunk + f.readline()
 
+# %% ../nbs/06a_packaged.ipynb #6410eee2
 def read_json_file(path, c:JsonConfig, features=None, storage_options=None):
     "Yield the tables of one JSON or JSON Lines file (big or remote JSON Lines files `chunksize` bytes at a time)."
     first = _first_char(path, c, storage_options)
@@ -406,6 +418,7 @@ def read_json_file(path, c:JsonConfig, features=None, storage_options=None):
         raise lines_error or ValueError(f"{path}: invalid JSON at line {e.lineno}: {e.msg}") from None
     yield _rows_to_table(_document_rows(obj, c.field, path), features, c.on_mixed_types, path)
 
+# %% ../nbs/06a_packaged.ipynb #3a17a3b4
 class Json(PackagedBuilder):
     "JSON Lines files, or JSON documents (arrays of objects, objects of columns, or a `field` of one)."
     BUILDER_CONFIG_CLASS = JsonConfig
@@ -433,6 +446,7 @@ class ParquetConfig(BuilderConfig):
         super().__post_init__()
         if self.on_bad_files not in ("error", "warn", "skip"): raise ValueError(f"on_bad_files must be 'error', 'warn' or 'skip', got {self.on_bad_files!r}")
 
+# %% ../nbs/06a_packaged.ipynb #693e6bd0
 class Parquet(PackagedBuilder):
     "Parquet files, read in record batches."
     BUILDER_CONFIG_CLASS = ParquetConfig
@@ -537,6 +551,7 @@ class TextConfig(BuilderConfig):
         if self.sample_by not in ("line", "paragraph", "document"):
             raise ValueError(f"sample_by must be 'line', 'paragraph' or 'document', got {self.sample_by!r}")
 
+# %% ../nbs/06a_packaged.ipynb #722ea5c8
 def _text_rows(f, c:TextConfig):
     "Yield lists of samples read `chunksize` characters at a time."
     if c.sample_by == "document":
@@ -559,6 +574,7 @@ def _text_rows(f, c:TextConfig):
     if rest:
         yield [rest] if c.keep_linebreaks or c.sample_by != "line" else [rest.rstrip("\r\n")]
 
+# %% ../nbs/06a_packaged.ipynb #cfbf457d
 class Text(PackagedBuilder):
     "Text files: one row per line, paragraph or document, in a `text` column."
     BUILDER_CONFIG_CLASS = TextConfig
