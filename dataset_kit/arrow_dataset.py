@@ -20,6 +20,7 @@ from .dataset_map import DatasetMapMixin, generate_arrow
 from .dataset_io import DatasetIOMixin, read_saved_dataset
 from .file_readers import files_to_arrow
 from .iterable_dataset import iterable_from_dataset
+from .tensor_formats import polars_of_rows, batch_rows
 from .search import IndexableMixin
 from .dataset_dict import DatasetDict
 
@@ -174,6 +175,23 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
     def to_iterable_dataset(self, num_shards:int=1): # shards (for shuffling their order)
         "This dataset as an `IterableDataset` that streams its rows."
         return iterable_from_dataset(self, num_shards)
+    @classmethod
+    def from_polars(cls, df, # a polars DataFrame
+                    features:Features=None, info=None, split=None):
+        "A Dataset from a polars DataFrame (its Arrow data, cast to `features` if given)."
+        features = features if features is not None or info is None else info.features
+        table = df.to_arrow()
+        if features is not None: table = cast_table_to_schema(table, (features if isinstance(features, Features) else Features(features)).arrow_schema)
+        return cls(table, info=info, split=split)
+    def to_polars(self, batch_size:int=None, # rows per DataFrame with `batched` (default 1000)
+                  batched:bool=False, # yield DataFrames of `batch_size` rows
+                  schema_overrides:dict=None, # polars dtypes for some columns
+                  rechunk:bool=True): # contiguous memory per column
+        "The dataset as a polars DataFrame (or DataFrames of `batch_size` rows with `batched=True`)."
+        return polars_of_rows(self._rows, len(self), batch_size, batched, schema_overrides, rechunk)
+    def __getitems__(self, keys:list) -> list: # row indices, as a torch DataLoader's sampler gives them
+        "The rows `keys`, read as one batch and split into examples (what `torch.utils.data.DataLoader` calls)."
+        return batch_rows(self[keys])
 
     @property
     def features(self) -> Features:

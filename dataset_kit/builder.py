@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 from fastcore.basics import patch
 from .core import default_cache_dir, progress_bar, stable_hash, url_to_fs
+from .fingerprint import fingerprint
 from .features import Features, infer_features
 from .splits import Split, NamedSplit, SplitInfo, SplitDict, SplitGenerator, ReadInstruction
 from .version import Version
@@ -73,10 +74,6 @@ def _snake_case(name:str) -> str:
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     return re.sub(r"([a-z\d])([A-Z])", r"\1_\2", name).lower()
 
-def _code_repr(code):
-    return [code.co_code.hex(), list(code.co_names),
-            [_code_repr(c) if inspect.iscode(c) else repr(c) for c in code.co_consts]]
-
 _BASE_BUILDERS = set()
 
 def _code_fingerprint(cls) -> str:
@@ -89,9 +86,8 @@ def _code_fingerprint(cls) -> str:
         if klass in _BASE_BUILDERS or klass is object: continue
         for k, v in sorted(vars(klass).items()):
             fn = v.__func__ if isinstance(v, (classmethod, staticmethod)) else getattr(v, "fget", v)
-            if inspect.isfunction(fn): parts.append((klass.__qualname__, k, _code_repr(fn.__code__)))
-            elif not k.startswith("__") and not callable(v):
-                parts.append((klass.__qualname__, k, re.sub(r" at 0x[0-9a-f]+", "", repr(v))))
+            if inspect.isfunction(fn): parts.append((klass.__qualname__, k, fingerprint(fn.__code__)))
+            elif not k.startswith("__") and not callable(v): parts.append((klass.__qualname__, k, fingerprint(v, by_type=True)))
     cfg = getattr(cls, "BUILDER_CONFIG_CLASS", None)
     if cfg is not None and cfg is not BuilderConfig: parts.append(_code_fingerprint(cfg))
     return stable_hash(parts)
@@ -391,10 +387,6 @@ def _check_parallel_target(output_dir, storage_options, num_proc, dask_client):
         raise ValueError(f"output_dir {output_dir!r} is an in-process memory filesystem: worker processes cannot write "
                          "to it. Use num_proc=None without dask_client, or a local/remote folder.")
 
-def _opaque(v):
-    "Values for the job fingerprint: objects whose repr holds a memory address are named by type only."
-    return re.sub(r" at 0x[0-9a-f]+", "", repr(v))
-
 def _local_files(x):
     "The local files and folders named in `x`: nested lists/dicts of paths, and the archive/file iterables."
     if isinstance(x, dict): x = list(x.values())
@@ -535,7 +527,7 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
         warnings.warn(f"Split {split!r} has a single data source (no list of several items in its gen_kwargs): "
                       "it is prepared by one job.")
     features = self.info.features.to_dict() if self.info.features is not None else None
-    fp = stable_hash([split, len(parts), file_format, features, _opaque(split_generator.gen_kwargs), sources], 10)
+    fp = stable_hash([split, len(parts), file_format, features, fingerprint(split_generator.gen_kwargs, by_type=True), sources], 10)
     base = posixpath.join(incomplete, "jobs", f"{split}-{fp}")
     jobs = [ShardJob(self, split, i, gk, folder=posixpath.join(base, f"{i:05d}"), storage_options=so,
                      file_format=file_format, max_shard_size=max_shard_size,

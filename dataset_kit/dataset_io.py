@@ -12,7 +12,7 @@ from .arrow_writer import ArrowWriter, embed_table_storage
 from .features import Features, Json
 from .info import DatasetInfo
 from .table_view import read_arrow_table
-from .dataset_map import run_in_processes
+from .workers import run_in_processes
 
 # %% auto #0
 __all__ = ['DatasetIOMixin', 'read_saved_dataset']

@@ -14,6 +14,7 @@ import pyarrow.csv as pacsv, pyarrow.json as pajson, pyarrow.parquet as pq
 from .core import stable_hash, default_cache_dir
 from .features import Features, Value, ClassLabel, infer_features
 from .arrow_writer import ArrowWriter, cast_table_to_schema
+from .workers import run_in_processes
 
 # %% auto #0
 __all__ = ['TEXT_FEATURES', 'READERS', 'open_source', 'open_text', 'cast_to_features', 'CsvOptions', 'read_csv_file',

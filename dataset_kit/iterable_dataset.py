@@ -12,6 +12,7 @@ from .info import DatasetInfo
 from .splits import ReadInstruction
 from .formatting import get_format_type_from_alias, column_to_pylist
 from .table_view import cast_column_to
+from .tensor_formats import BACKENDS, tensor_backend, tensorize
 
 # %% auto #0
 __all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'iterable_from_dataset', 'IterableDatasetDict']
@@ -160,6 +161,10 @@ class IterableDataset:
         t = self._format_type
         if t == "python" or t == "custom": return ex
         if t == "numpy": return {k: np.asarray(v) if not isinstance(v, np.ndarray) else v for k, v in ex.items()}
+        if t in BACKENDS: return {k: tensorize(v, tensor_backend(t)) for k, v in ex.items()}
+        if t == "polars":
+            import polars as pl
+            return pl.DataFrame({k: [v] for k, v in ex.items()}, strict=False)
         if t == "pandas":
             import pandas as pd
             return pd.DataFrame({k: [v] for k, v in ex.items()})
@@ -177,6 +182,10 @@ class IterableDataset:
             if not chunk or (drop_last_batch and len(chunk) < batch_size): return
             batch = {k: [ex.get(k) for ex in chunk] for k in chunk[0]}
             if self._format_type == "numpy": batch = {k: np.asarray(v) for k, v in batch.items()}
+            elif self._format_type in BACKENDS: batch = {k: tensorize(v, tensor_backend(self._format_type)) for k, v in batch.items()}
+            elif self._format_type == "polars":
+                import polars as pl
+                batch = pl.DataFrame(batch, strict=False)
             elif self._format_type == "pandas":
                 import pandas as pd
                 batch = pd.DataFrame(batch)
@@ -216,7 +225,7 @@ class IterableDataset:
     def set_epoch(self, epoch:int): # the epoch number
         "Change the shuffle seed for this epoch (`seed + epoch`)."
         self._epoch = epoch
-    def with_format(self, type:str=None) -> IterableDataset: # None/'python', 'numpy', 'pandas', 'arrow'
+    def with_format(self, type:str=None) -> IterableDataset: # None/'python', 'numpy', 'pandas', 'arrow', 'torch', 'jax', 'tf', 'polars'
         "The same stream in another format."
         return _it_with_format(self, type)
     def remove_columns(self, column_names) -> IterableDataset: # a column name or a list of them

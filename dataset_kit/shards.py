@@ -4,20 +4,20 @@
 
 # %% ../nbs/05a_shards.ipynb #c6aa84fd
 from __future__ import annotations
-import os, re, sys, json, time, uuid, ctypes, signal, posixpath, queue, threading, multiprocessing
-from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
+import os, re, sys, json, time, uuid, posixpath, multiprocessing
 from dataclasses import dataclass, field
 from typing import Any
 import numpy as np
 from filelock import FileLock
 import pyarrow as pa, pyarrow.parquet as pq
 from .core import url_to_fs
+from .workers import map_in_pool, map_on_dask, die_with_parent
 from .splits import filenames_for_dataset_split
 
 # %% auto #0
 __all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'list_names', 'read_json', 'ShardWriter', 'ShardJob',
-           'run_shard_job', 'job_schema', 'die_with_parent', 'run_shard_jobs', 'DuplicateKeysError',
-           'split_key_duplicate', 'finalize_split', 'commit_folder']
+           'run_shard_job', 'job_schema', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate',
+           'finalize_split', 'commit_folder']
 
 # %% ../nbs/05a_shards.ipynb #c8a80443
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
@@ -279,87 +279,17 @@ def job_schema(result:dict): # a record returned by `run_shard_job`
     return None if result["schema"] is None else pa.ipc.read_schema(pa.py_buffer(bytes.fromhex(result["schema"])))
 
 # %% ../nbs/05a_shards.ipynb #0852c443
-_progress_queue, _parent_pid, _forked_jobs = None, None, None
-
-_PR_SET_PDEATHSIG = 1
-
-def _watch_parent(parent_pid, interval=0.5):
-    while True:
-        time.sleep(interval)
-        if os.getppid() != parent_pid: os._exit(1)   # re-parented: the driver is gone
-
-def die_with_parent(parent_pid:int, # the pid of the process this one must not outlive
-                    use_prctl:bool=True): # on Linux, also ask the kernel to SIGKILL us when the parent dies
-    "Make the calling (worker) process exit when `parent_pid` dies, however it dies."
-    if use_prctl and sys.platform.startswith("linux"):
-        try: ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError): pass   # no prctl: the watcher thread below does it
-    if os.getppid() != parent_pid: os._exit(1)   # the parent died before we could ask
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="dataset_kit-parent-watch").start()
-
-def _set_progress_queue(q, parent_pid):
-    global _progress_queue, _parent_pid
-    _progress_queue, _parent_pid = q, parent_pid
-    die_with_parent(parent_pid)
-
-def _report(n):
-    if os.getppid() != _parent_pid:  # the driver died (e.g. SIGKILL): stop rather than write on unsupervised
-        raise SystemExit(f"shard job worker {os.getpid()}: the preparing process {_parent_pid} is gone")
-    _progress_queue.put(n)
-
-def _run_in_worker(job):
-    if isinstance(job, int): job = _forked_jobs[job]   # forked workers inherit the jobs: nothing to pickle
-    return run_shard_job(job, progress=_report)
-
-def _drain(q, bar):
-    while True:
-        try: n = q.get_nowait()
-        except (queue.Empty, OSError, ValueError): return
-        if bar is not None: bar.update(n)
-
-def _run_pool(jobs, num_proc, bar):
-    global _forked_jobs
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if fork else "spawn")
-    q = ctx.Queue()
-    _forked_jobs = jobs if fork else None
-    try:
-        with ProcessPoolExecutor(min(num_proc, len(jobs)), mp_context=ctx, initializer=_set_progress_queue,
-                                 initargs=(q, os.getpid())) as ex:
-            futs = [ex.submit(_run_in_worker, i if fork else j) for i, j in enumerate(jobs)]
-            pending = set(futs)
-            while pending:
-                _, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                _drain(q, bar)
-                for f in futs:
-                    if f.done() and f.exception() is not None:
-                        for g in futs: g.cancel()
-                        raise f.exception()
-            _drain(q, bar)
-            return [f.result() for f in futs]
-    finally: _forked_jobs = None
-
-def _run_dask(jobs, client, bar):
-    from distributed import Client, as_completed
-    own = isinstance(client, str)
-    if own: client = Client(client)
-    try:
-        futs = client.map(run_shard_job, jobs, pure=False)
-        for fut in as_completed(futs):
-            r = fut.result()
-            if bar is not None: bar.update(r["num_examples"] - r["resumed_examples"])
-        return client.gather(futs)
-    finally:
-        if own: client.close()
-
 def run_shard_jobs(jobs:list, # ShardJob's of one split, in output order
                    num_proc:int=None, # processes to use; None or 1 runs inline
                    dask_client=None, # a distributed.Client or scheduler address: run on the cluster instead
                    bar=None # a tqdm bar to advance by rows written
                   ) -> list[dict]:
     "Run `jobs` and return their records in job order."
-    if dask_client is not None: return _run_dask(jobs, dask_client, bar)
-    if num_proc is not None and num_proc > 1 and len(jobs) > 1: return _run_pool(jobs, num_proc, bar)
+    if dask_client is not None:
+        done = None if bar is None else (lambda r: bar.update(r["num_examples"] - r["resumed_examples"]))
+        return map_on_dask(run_shard_job, jobs, dask_client, on_result=done)
+    if num_proc is not None and num_proc > 1 and len(jobs) > 1:
+        return map_in_pool(run_shard_job, jobs, num_proc, on_progress=None if bar is None else bar.update)
     return [run_shard_job(j, progress=None if bar is None else bar.update) for j in jobs]
 
 # %% ../nbs/05a_shards.ipynb #d6449d2f

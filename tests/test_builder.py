@@ -452,7 +452,7 @@ def test_load_then_map_reuses_the_cache_file(jsonl_script):
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
 def test_worker_parent_watch_without_prctl(tmp_path):
     "The portable fallback alone (no prctl): a worker notices its parent died and exits."
-    script = (f"import os, sys, time; sys.path.insert(0, {ROOT!r}); from dataset_kit.shards import die_with_parent\n"
+    script = (f"import os, sys, time; sys.path.insert(0, {ROOT!r}); from dataset_kit.workers import die_with_parent\n"
               "pid = os.fork()\n"
               "if pid == 0:\n    die_with_parent(os.getppid(), use_prctl=False); time.sleep(60); os._exit(0)\n"
               "print(pid, flush=True); time.sleep(60)\n")
