@@ -17,9 +17,9 @@ from .arrow_writer import ArrowWriter, cast_table_to_schema
 from .workers import run_in_processes
 
 # %% auto #0
-__all__ = ['TEXT_FEATURES', 'READERS', 'open_source', 'open_text', 'cast_to_features', 'CsvOptions', 'read_csv_file',
-           'csv_tables', 'JsonOptions', 'read_json_file', 'json_tables', 'ParquetOptions', 'parquet_features',
-           'parquet_tables', 'TextOptions', 'text_tables', 'files_to_arrow']
+__all__ = ['TEXT_FEATURES', 'READERS', 'open_source', 'open_text', 'cast_to_features', 'table_batches', 'CsvOptions',
+           'read_csv_file', 'csv_tables', 'JsonOptions', 'read_json_file', 'json_tables', 'ParquetOptions',
+           'parquet_features', 'parquet_tables', 'TextOptions', 'text_tables', 'files_to_arrow']
 
 # %% ../nbs/04a1c_file_readers.ipynb #65a9af2c
 def _is_remote(path) -> bool: return "://" in str(path) or "::" in str(path)
@@ -83,7 +83,7 @@ def _reject_unsupported(config, supported_defaults:dict):
                                   f"by dataset_kit's pyarrow reader (supported: {supported_defaults}).")
 
 # %% ../nbs/04a1c_file_readers.ipynb #4b26daa3
-def _batches(table:pa.Table, rows:int):
+def table_batches(table:pa.Table, rows:int):
     "`table` cut into tables of at most `rows` rows (zero-copy slices)."
     rows = max(1, rows or len(table) or 1)
     for start in range(0, max(len(table), 1), rows):
@@ -244,7 +244,7 @@ def csv_tables(files:list, c:CsvOptions, features:Features=None, storage_options
     for i, path in enumerate(files):
         j = 0
         for table in read_csv_file(path, c, features, storage_options):
-            for t in _batches(table, c.chunksize):
+            for t in table_batches(table, c.chunksize):
                 if left is not None:
                     if left <= 0: return
                     t, left = t.slice(0, left), left - min(left, len(t))
@@ -367,7 +367,7 @@ def read_json_file(path, c:JsonOptions, features=None, storage_options=None):
 def json_tables(files:list, c:JsonOptions, features:Features=None, storage_options:dict=None):
     "Yield `(key, table)` for JSON or JSON Lines `files` in order, at most 10,000 rows each."
     for i, path in enumerate(files):
-        for j, t in enumerate(x for table in read_json_file(path, c, features, storage_options) for x in _batches(table, 10_000)):
+        for j, t in enumerate(x for table in read_json_file(path, c, features, storage_options) for x in table_batches(table, 10_000)):
             yield f"{i}_{j}", t
 
 # %% ../nbs/04a1c_file_readers.ipynb #314f147f
