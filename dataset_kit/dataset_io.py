@@ -83,6 +83,12 @@ def save_to_disk(self:DatasetIOMixin, dataset_path:str, # a folder (local path o
             for name in os.listdir(tmpdir): fs.put(os.path.join(tmpdir, name), posixpath.join(path, name))
 
 # %% ../nbs/04a4_dataset_io.ipynb #aaf9ff41
+def _read_saved_file(path, in_memory):
+    try: return read_arrow_table(path, in_memory=in_memory)
+    except FileNotFoundError: raise
+    except (pa.ArrowInvalid, OSError) as e:  # Arrow reports a short read as an OSError
+        raise ValueError(f"{path} cannot be read: it is truncated or damaged ({e}); save the dataset again with save_to_disk.") from e
+
 def read_saved_dataset(dataset_path:str, # a folder written by save_to_disk (here or by `datasets`)
                        keep_in_memory:bool=None, # copy into memory instead of memory-mapping
                        storage_options:dict=None) -> dict: # filesystem options for remote paths
@@ -99,10 +105,13 @@ def read_saved_dataset(dataset_path:str, # a folder written by save_to_disk (her
         if os.path.isfile(os.path.join(path, "dataset_dict.json")):
             raise FileNotFoundError(f"{dataset_path!r} holds a DatasetDict, not a Dataset: use DatasetDict.load_from_disk.")
         raise FileNotFoundError(f"No state.json in {dataset_path!r}: it is not a folder written by save_to_disk.")
-    with open(state_path, encoding="utf-8") as f: state = json.load(f)
+    try:
+        with open(state_path, encoding="utf-8") as f: state = json.load(f)
+        files = [os.path.join(path, d["filename"]) for d in state["_data_files"]]
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{state_path} is damaged ({type(e).__name__}: {e}): save the dataset again with save_to_disk.") from e
     info = DatasetInfo.from_directory(path) if os.path.isfile(os.path.join(path, "dataset_info.json")) else None
-    files = [os.path.join(path, d["filename"]) for d in state["_data_files"]]
-    tables = [read_arrow_table(p, in_memory=bool(keep_in_memory)) for p in files]
+    tables = [_read_saved_file(p, bool(keep_in_memory)) for p in files]
     fmt = None
     if state.get("_format_type") is not None or state.get("_format_columns") is not None:
         fmt = dict(type=state.get("_format_type"), columns=state.get("_format_columns"),

@@ -389,6 +389,21 @@ def _find_bad_value(values, make):
         except Exception: return i, v
     return None, None
 
+def _leaf_type(t):
+    while pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t): t = t.value_type
+    return t
+
+def _py_array(values, t):
+    "`pa.array(values, type=t)`, except that a float with a fraction is refused for integers (pyarrow would truncate it)."
+    if not pa.types.is_integer(_leaf_type(t)): return pa.array(values, type=t)
+    try: inferred = pa.array(values)  # floats stay floats here, so the safe cast below refuses 1.5 (and accepts 2.0)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError): return pa.array(values, type=t)
+    leaf = _leaf_type(inferred.type)
+    if inferred.type == t: return inferred
+    if not (pa.types.is_integer(leaf) or pa.types.is_floating(leaf) or pa.types.is_null(leaf)): return pa.array(values, type=t)
+    try: return inferred.cast(t)
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError): return pa.array(values, type=t)
+
 def _value_to_arrow(values, feature, path):
     t = feature()
     try:
@@ -396,9 +411,9 @@ def _value_to_arrow(values, feature, path):
             return values if values.type == t else values.cast(t)
         if isinstance(values, np.ndarray) and values.ndim > 1:
             raise TypeError(f"a {values.ndim}-d numpy array for a scalar column")
-        return pa.array(values, type=t)
+        return _py_array(values, t)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as e:
-        i, v = _find_bad_value(values, lambda x: pa.array(x, type=t)) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else (None, None)
+        i, v = _find_bad_value(values, lambda x: _py_array(x, t)) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else (None, None)
         _reraise(e, path, i, (f"value {_short(v)} " if i is not None else "") + f"does not fit {feature!r}: {e}")
 
 def _classlabel_to_arrow(values, feature, path):
@@ -438,9 +453,9 @@ def _list_to_arrow(values, feature, path):
     if isinstance(values, np.ndarray) and values.ndim > 1: values = list(values)
     if not _needs_encoding(feature.feature) and not isinstance(values, (pa.Array, pa.ChunkedArray)):
         t = feature()
-        try: return pa.array(values, type=t)
+        try: return _py_array(values, t)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as e:
-            i, v = _find_bad_value(values, lambda x: pa.array(x, type=t))
+            i, v = _find_bad_value(values, lambda x: _py_array(x, t))
             _reraise(e, path, i, (f"value {_short(v)} " if i is not None else "") + f"does not fit {feature!r}: {e}")
     if isinstance(values, (pa.Array, pa.ChunkedArray)): values = values.to_pylist()
     n, fixed = len(values), getattr(feature, "length", -1)
