@@ -15,7 +15,7 @@ from .table_view import read_arrow_table
 from .workers import run_in_processes
 
 # %% auto #0
-__all__ = ['DatasetIOMixin', 'read_saved_dataset', 'read_files_with_builder']
+__all__ = ['DatasetIOMixin', 'read_saved_dataset']
 
 # %% ../nbs/04a4_dataset_io.ipynb #9104da37
 class DatasetIOMixin:
@@ -202,13 +202,3 @@ def to_json(self:DatasetIOMixin, path_or_buf, # a path (local or fsspec URL) or 
         return (s if s.endswith("\n") else s + "\n").encode("utf-8")
     if not lines: num_proc = None  # a single document: one batch
     return _write_batches(self, path_or_buf, size, num_proc, render, "Creating json from Arrow format", compression, storage_options)
-
-# %% ../nbs/04a4_dataset_io.ipynb #adfbd232
-def read_files_with_builder(builder:str, path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs):
-    from dataset_kit.load import load_dataset  # the builders sit above Dataset: import when called
-    if isinstance(path_or_paths, (str, os.PathLike)): path_or_paths = os.fspath(path_or_paths)
-    elif isinstance(path_or_paths, (list, tuple)): path_or_paths = [os.fspath(p) for p in path_or_paths]
-    else: raise TypeError(f"Dataset.from_{builder} expects a path or a list of paths, got {type(path_or_paths).__name__}.")
-    split = str(split) if split else "train"
-    return load_dataset(builder, data_files={split: path_or_paths}, split=split, features=features, cache_dir=cache_dir,
-                        keep_in_memory=keep_in_memory, num_proc=num_proc, **kwargs)
