@@ -16,7 +16,7 @@ from .splits import filenames_for_dataset_split
 
 # %% auto #0
 __all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'list_names', 'read_json', 'ShardWriter', 'ShardJob',
-           'run_shard_job', 'job_schema', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate',
+           'run_shard_job', 'job_schema', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate', 'merge_groups',
            'finalize_split', 'commit_folder']
 
 # %% ../nbs/05a_shards.ipynb #c8a80443
@@ -341,25 +341,57 @@ def split_key_duplicate(results:list[dict], # job records of one split
         return results[j]["index"], int(g - starts[j])
     return (*locate(pos[0]), *locate(pos[1]))
 
+def merge_groups(shards:list[dict], # shard records in row order
+                 max_bytes:int=None # merge neighbours while their sum stays within this (None: no merging)
+                ) -> list[list[dict]]:
+    "Consecutive shards grouped so that each group's `num_bytes` fits in `max_bytes` (a full shard stays alone)."
+    groups = []
+    for s in shards:
+        if max_bytes and groups and sum(x["num_bytes"] for x in groups[-1]) + s["num_bytes"] <= max_bytes:
+            groups[-1].append(s)
+        else: groups.append([s])
+    return groups
+
+# %% ../nbs/05a_shards.ipynb #983bd28b
+def _merge_shards(fs, srcs:list, dst:str, file_format:str):
+    "Write the rows of `srcs` (one format, one schema) into `dst`, then delete them."
+    tmp = f"{dst}.tmp-{uuid.uuid4().hex[:8]}"
+    with fs.open(tmp, "wb") as out:
+        writer = None
+        for src in srcs:
+            with fs.open(src, "rb") as f:
+                t = pq.read_table(f) if file_format == "parquet" else pa.ipc.open_stream(f).read_all()
+            if writer is None: writer = pq.ParquetWriter(out, t.schema) if file_format == "parquet" else pa.ipc.new_stream(out, t.schema)
+            writer.write_table(t)
+        writer.close()
+    fs.mv(tmp, dst)
+    for src in srcs: fs.rm(src)
+
 def finalize_split(results:list[dict], # job records of the split, in job order
                    dest:str, # the folder (URL) the named shards go to
                    name:str, # dataset name, the file-name prefix
                    file_format:str="arrow",
-                   storage_options:dict=None) -> dict:
+                   storage_options:dict=None,
+                   merge_up_to:int=None) -> dict: # merge neighbouring shards up to this many bytes (None: rename only)
     "Move the jobs' shards to their final names in `dest`; return files, shard lengths, rows and bytes."
-    shards = [(r, s) for r in results for s in r["shards"]]
     fs, dest_path = url_to_fs(dest, storage_options)
     fs.invalidate_cache()   # the shards were written by other processes
-    lengths = [s["num_examples"] for _, s in shards]
-    names = filenames_for_dataset_split(dest_path, name, results[0]["split"], file_format, lengths) if shards else []
-    for (r, s), dst in zip(shards, names):
-        _, src_folder = url_to_fs(r["folder"], storage_options)
-        src = posixpath.join(src_folder, s["file"])
-        if fs.exists(src): fs.mv(src, dst)
-        elif not fs.exists(dst): raise FileNotFoundError(f"Shard {src} of split {r['split']!r} is missing: delete "
-                                                          f"{dest} and prepare again.")
+    paths = [posixpath.join(url_to_fs(r["folder"], storage_options)[1], s["file"]) for r in results for s in r["shards"]]
+    shards = [{**s, "path": p} for p, s in zip(paths, (s for r in results for s in r["shards"]))]
+    groups = merge_groups(shards, merge_up_to)
+    lengths = [sum(s["num_examples"] for s in g) for g in groups]
+    names = filenames_for_dataset_split(dest_path, name, results[0]["split"], file_format, lengths) if groups else []
+    for g, dst in zip(groups, names):
+        there = [s["path"] for s in g if fs.exists(s["path"])]
+        if fs.exists(dst):   # done by an earlier, interrupted call: only leftovers of a merge to remove
+            for p in there if len(g) > 1 else []: fs.rm(p)
+        elif len(there) < len(g):
+            raise FileNotFoundError(f"Shard {g[0]['path']} of split {results[0]['split']!r} is missing: delete "
+                                    f"{dest} and prepare again.")
+        elif len(g) == 1: fs.mv(g[0]["path"], dst)
+        else: _merge_shards(fs, there, dst, file_format)
     return {"files": [posixpath.basename(n) for n in names], "shard_lengths": lengths,
-            "num_examples": sum(lengths), "num_bytes": sum(s["num_bytes"] for _, s in shards)}
+            "num_examples": sum(lengths), "num_bytes": sum(s["num_bytes"] for s in shards)}
 
 # %% ../nbs/05a_shards.ipynb #66ae42f1
 def commit_folder(src:str, # the finished temporary folder (path or URL)
