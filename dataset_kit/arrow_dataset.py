@@ -17,7 +17,8 @@ from .table_view import read_arrow_table, features_of_schema
 from .dataset_read import Column, DatasetReadMixin
 from .dataset_ops import DatasetOpsMixin, info_with_features
 from .dataset_map import DatasetMapMixin, generate_arrow
-from .dataset_io import DatasetIOMixin, read_saved_dataset, read_files_with_builder
+from .dataset_io import DatasetIOMixin, read_saved_dataset
+from .file_readers import files_to_arrow
 from .iterable_dataset import iterable_from_dataset
 from .tensor_formats import polars_of_rows, batch_rows
 from .search import IndexableMixin
@@ -121,7 +122,10 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
                        split="train", # the split name of the result
                        writer_batch_size:int=1000): # rows per record batch
         "A Dataset from a generator function, written to an Arrow cache file."
-        out = generate_arrow(generator, features, cache_dir, keep_in_memory, gen_kwargs, num_proc, writer_batch_size)
+        return cls._from_arrow(generate_arrow(generator, features, cache_dir, keep_in_memory, gen_kwargs, num_proc, writer_batch_size), split)
+    @classmethod
+    def _from_arrow(cls, out, split):
+        "A dataset over what an engine wrote: a table, or Arrow files (memory-mapped, one after the other)."
         if isinstance(out, pa.Table): return cls(out, split=split)
         parts = [cls.from_file(p, split=split) for p in out]
         return parts[0] if len(parts) == 1 else cls._concatenate(parts, split=split)
@@ -142,31 +146,31 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
                  cache_dir:str=None, # where to cache the Arrow data (default: the dataset_kit cache)
                  keep_in_memory:bool=False, # copy the data into memory
                  num_proc:int=None, # processes to convert the files with
-                 **kwargs): # `CsvConfig` options: sep, column_names, skiprows, ...
+                 **kwargs): # `CsvOptions`: sep, column_names, skiprows, ...
         "A Dataset read from CSV files (cached as Arrow)."
-        return read_files_with_builder("csv", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+        return cls._from_arrow(files_to_arrow("csv", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
     @classmethod
     def from_json(cls, path_or_paths, # a JSON or JSON-lines file or a list of them
                   split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
                   field:str=None, # the key holding the records in a JSON document
-                  num_proc:int=None, **kwargs): # `JsonConfig` options
+                  num_proc:int=None, **kwargs): # `JsonOptions`
         "A Dataset read from JSON or JSON-lines files (cached as Arrow)."
         if field is not None: kwargs["field"] = field
-        return read_files_with_builder("json", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+        return cls._from_arrow(files_to_arrow("json", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
     @classmethod
     def from_parquet(cls, path_or_paths, # a Parquet file or a list of them
                      split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
                      columns:list=None, # read only these columns
-                     num_proc:int=None, **kwargs): # `ParquetConfig` options
+                     num_proc:int=None, **kwargs): # `ParquetOptions`
         "A Dataset read from Parquet files (cached as Arrow)."
         if columns is not None: kwargs["columns"] = columns
-        return read_files_with_builder("parquet", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+        return cls._from_arrow(files_to_arrow("parquet", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
     @classmethod
     def from_text(cls, path_or_paths, # a text file or a list of them: one row per line (by default)
                   split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
-                  num_proc:int=None, **kwargs): # `TextConfig` options: keep_linebreaks, sample_by
+                  num_proc:int=None, **kwargs): # `TextOptions`: keep_linebreaks, sample_by
         "A Dataset with a `text` column read from text files (cached as Arrow)."
-        return read_files_with_builder("text", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
+        return cls._from_arrow(files_to_arrow("text", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
 
     def to_iterable_dataset(self, num_shards:int=1): # shards (for shuffling their order)
         "This dataset as an `IterableDataset` that streams its rows."

@@ -15,9 +15,12 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 from fastcore.basics import patch
 from .core import default_cache_dir, progress_bar, stable_hash, url_to_fs
+from .fingerprint import fingerprint
 from .features import Features, infer_features
 from .splits import Split, NamedSplit, SplitInfo, SplitDict, SplitGenerator, ReadInstruction
 from .version import Version
+from .exceptions import (ExpectedMoreSplitsError, UnexpectedSplitsError, NonMatchingSplitsSizesError,
+                                   ManualDownloadError)
 from .info import DatasetInfo, DATASET_INFO_FILENAME
 from .download import DownloadConfig, DownloadManager, DownloadMode, VerificationMode, verify_checksums
 from .arrow_writer import cast_table_to_schema, embed_table_storage
@@ -31,9 +34,8 @@ from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split,
                                 DuplicateKeysError)
 
 # %% auto #0
-__all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'BuilderConfig', 'DatasetBuilder', 'prepared_info',
-           'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'SplitsVerificationError', 'ExpectedMoreSplitsError',
-           'UnexpectedSplitsError', 'NonMatchingSplitsSizesError', 'verify_splits', 'source_files_state',
+__all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'PLAIN_MAX_JOBS', 'BuilderConfig', 'DatasetBuilder', 'prepared_info',
+           'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'verify_splits', 'source_files_state',
            'patch_builder_for_streaming', 'BuilderStreamingDownloadManager']
 
 # %% ../nbs/05_builder.ipynb #7070991f
@@ -73,10 +75,6 @@ def _snake_case(name:str) -> str:
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     return re.sub(r"([a-z\d])([A-Z])", r"\1_\2", name).lower()
 
-def _code_repr(code):
-    return [code.co_code.hex(), list(code.co_names),
-            [_code_repr(c) if inspect.iscode(c) else repr(c) for c in code.co_consts]]
-
 _BASE_BUILDERS = set()
 
 def _code_fingerprint(cls) -> str:
@@ -89,9 +87,8 @@ def _code_fingerprint(cls) -> str:
         if klass in _BASE_BUILDERS or klass is object: continue
         for k, v in sorted(vars(klass).items()):
             fn = v.__func__ if isinstance(v, (classmethod, staticmethod)) else getattr(v, "fget", v)
-            if inspect.isfunction(fn): parts.append((klass.__qualname__, k, _code_repr(fn.__code__)))
-            elif not k.startswith("__") and not callable(v):
-                parts.append((klass.__qualname__, k, re.sub(r" at 0x[0-9a-f]+", "", repr(v))))
+            if inspect.isfunction(fn): parts.append((klass.__qualname__, k, fingerprint(fn.__code__)))
+            elif not k.startswith("__") and not callable(v): parts.append((klass.__qualname__, k, fingerprint(v, by_type=True)))
     cfg = getattr(cls, "BUILDER_CONFIG_CLASS", None)
     if cfg is not None and cfg is not BuilderConfig: parts.append(_code_fingerprint(cfg))
     return stable_hash(parts)
@@ -254,7 +251,10 @@ class GeneratorBasedBuilder(DatasetBuilder):
         if features is None:
             bad = [(k, r) for k, r in zip(keys, rows) if not isinstance(r, dict)]
             if bad: raise TypeError(f"Example {bad[0][0]!r} is a {type(bad[0][1]).__name__}, not a dict of column values.")
-            features = infer_features({c: [r.get(c) for r in rows] for c in rows[0]})
+            try: features = infer_features({c: [r.get(c) for r in rows] for c in rows[0]})
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as e:  # name the example, not only its row in this batch
+                if getattr(e, "row", None) is None: raise
+                raise type(e)(f"Example {keys[e.row]!r}: {e}") from None
         cols, n = list(features), len(features)
         try:
             if set(map(len, rows)) != {n}: raise KeyError
@@ -363,11 +363,6 @@ def _embed_table(self:DatasetBuilder, table:pa.Table) -> pa.Table:
     return embed_table_storage(table, feats)
 
 # %% ../nbs/05_builder.ipynb #b5445ff8
-class SplitsVerificationError(ValueError): "Prepared splits differ from those recorded in the dataset info."
-class ExpectedMoreSplitsError(SplitsVerificationError): "Some recorded splits were not generated."
-class UnexpectedSplitsError(SplitsVerificationError): "Some generated splits were not recorded."
-class NonMatchingSplitsSizesError(SplitsVerificationError): "Generated split sizes differ from the recorded ones."
-
 def verify_splits(expected:dict, # {name: SplitInfo} recorded in the info (None or empty: nothing to check)
                   recorded:dict): # {name: SplitInfo} just generated
     "Raise if the generated splits or their sizes differ from the expected ones."
@@ -390,10 +385,6 @@ def _check_parallel_target(output_dir, storage_options, num_proc, dask_client):
     if "memory" in fs.protocol and ((num_proc or 1) > 1 or dask_client is not None):
         raise ValueError(f"output_dir {output_dir!r} is an in-process memory filesystem: worker processes cannot write "
                          "to it. Use num_proc=None without dask_client, or a local/remote folder.")
-
-def _opaque(v):
-    "Values for the job fingerprint: objects whose repr holds a memory address are named by type only."
-    return re.sub(r" at 0x[0-9a-f]+", "", repr(v))
 
 def _local_files(x):
     "The local files and folders named in `x`: nested lists/dicts of paths, and the archive/file iterables."
@@ -481,8 +472,8 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
     fs.makedirs(posixpath.join(inc_path, "splits"), exist_ok=True)
     if dl_manager is None: dl_manager = self._make_dl_manager(download_config, download_mode, verification_mode, base_path)
     if self.manual_download_instructions and not (self.config.data_dir and os.path.exists(os.path.expanduser(self.config.data_dir))):
-        raise FileNotFoundError(f"{self.dataset_name} needs data downloaded by hand, passed as data_dir. "
-                                f"{self.manual_download_instructions}")
+        raise ManualDownloadError(f"{self.dataset_name} needs data downloaded by hand, passed as data_dir. "
+                                  f"{self.manual_download_instructions}")
     split_generators = self._split_generators(dl_manager, **sg_kwargs)
     recorded_checksums = dl_manager.get_recorded_sizes_checksums()
     if verification_mode == VerificationMode.ALL_CHECKS:
@@ -522,20 +513,27 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
 
 # %% ../nbs/05_builder.ipynb #5860cb93
 RECORD_BATCH_BYTES = 32 * 2**20  # without an explicit writer_batch_size, record batches of ~32 MiB: few chunks to open
+PLAIN_MAX_JOBS = 64  # a plain prepare runs at most this many jobs in order: what a re-run after a crash can skip
+
+def _max_jobs(num_proc, client, features) -> int:
+    "How many jobs to cut a split into: one per process or Dask thread, else (plain) one per source up to PLAIN_MAX_JOBS."
+    if num_proc is not None: return num_proc
+    if client is not None: return max(1, sum(client.nthreads().values()))
+    return PLAIN_MAX_JOBS if features is not None else 1
+
 
 @patch
 def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_format, max_shard_size, num_proc, client,
                    check_keys, n_expected, sources=None):
     split = str(split_generator.name)
-    max_jobs = num_proc or 1
-    if client is not None and num_proc is None: max_jobs = max(1, sum(client.nthreads().values()))
-    parts = split_gen_kwargs(split_generator.gen_kwargs, max_jobs)
+    plain = (num_proc or 1) == 1 and client is None   # jobs run in this process, one after the other
+    parts = split_gen_kwargs(split_generator.gen_kwargs, _max_jobs(num_proc, client, self.info.features))
     lists = [len(v) for v in split_generator.gen_kwargs.values() if isinstance(v, list)]
-    if max_jobs > 1 and (not lists or lists[0] == 1):
+    if not plain and (not lists or lists[0] == 1):
         warnings.warn(f"Split {split!r} has a single data source (no list of several items in its gen_kwargs): "
                       "it is prepared by one job.")
     features = self.info.features.to_dict() if self.info.features is not None else None
-    fp = stable_hash([split, len(parts), file_format, features, _opaque(split_generator.gen_kwargs), sources], 10)
+    fp = stable_hash([split, len(parts), file_format, features, fingerprint(split_generator.gen_kwargs, by_type=True), sources], 10)
     base = posixpath.join(incomplete, "jobs", f"{split}-{fp}")
     jobs = [ShardJob(self, split, i, gk, folder=posixpath.join(base, f"{i:05d}"), storage_options=so,
                      file_format=file_format, max_shard_size=max_shard_size,
@@ -547,12 +545,15 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
     if check_keys and (dup := split_key_duplicate(results, so)) is not None:
         j1, r1, j2, r2 = dup
         key = self._key_at(parts[j2], r2)
+        hint = ("" if j1 == j2 else f" The split's list-valued gen_kwargs are cut into {len(parts)} jobs (one per "
+                "source), each calling _generate_examples with its part of the lists: a key must not be a position "
+                "within the list it receives (use e.g. the file name and the row within it).")
         raise DuplicateKeysError(f"Found duplicate key {key!r} in split {split!r}: examples #{r1} of job {j1} and #{r2} of "
-                                 f"job {j2} share it. Keys yielded by _generate_examples must be unique in a split.")
+                                 f"job {j2} share it. Keys yielded by _generate_examples must be unique in a split." + hint)
     schemas = [r["schema"] for r in results if r["schema"]]
     if len({_features_part(s) for s in schemas}) > 1:
         raise ValueError(f"The jobs of split {split!r} inferred different features; pass `features` to the builder.")
-    fin = finalize_split(results, incomplete, self.dataset_name, file_format, so)
+    fin = finalize_split(results, incomplete, self.dataset_name, file_format, so, merge_up_to=max_shard_size if plain else None)
     if not fin["files"]: fin = self._write_empty_split(split, incomplete, so, file_format, schemas)
     info = SplitInfo(name=split, num_bytes=fin["num_bytes"], num_examples=fin["num_examples"],
                      shard_lengths=fin["shard_lengths"] if len(fin["shard_lengths"]) > 1 else None,

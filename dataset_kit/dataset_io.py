@@ -12,10 +12,10 @@ from .arrow_writer import ArrowWriter, embed_table_storage
 from .features import Features, Json
 from .info import DatasetInfo
 from .table_view import read_arrow_table
-from .dataset_map import run_in_processes
+from .workers import run_in_processes
 
 # %% auto #0
-__all__ = ['DatasetIOMixin', 'read_saved_dataset', 'read_files_with_builder']
+__all__ = ['DatasetIOMixin', 'read_saved_dataset']
 
 # %% ../nbs/04a4_dataset_io.ipynb #9104da37
 class DatasetIOMixin:
@@ -83,6 +83,12 @@ def save_to_disk(self:DatasetIOMixin, dataset_path:str, # a folder (local path o
             for name in os.listdir(tmpdir): fs.put(os.path.join(tmpdir, name), posixpath.join(path, name))
 
 # %% ../nbs/04a4_dataset_io.ipynb #aaf9ff41
+def _read_saved_file(path, in_memory):
+    try: return read_arrow_table(path, in_memory=in_memory)
+    except FileNotFoundError: raise
+    except (pa.ArrowInvalid, OSError) as e:  # Arrow reports a short read as an OSError
+        raise ValueError(f"{path} cannot be read: it is truncated or damaged ({e}); save the dataset again with save_to_disk.") from e
+
 def read_saved_dataset(dataset_path:str, # a folder written by save_to_disk (here or by `datasets`)
                        keep_in_memory:bool=None, # copy into memory instead of memory-mapping
                        storage_options:dict=None) -> dict: # filesystem options for remote paths
@@ -99,10 +105,13 @@ def read_saved_dataset(dataset_path:str, # a folder written by save_to_disk (her
         if os.path.isfile(os.path.join(path, "dataset_dict.json")):
             raise FileNotFoundError(f"{dataset_path!r} holds a DatasetDict, not a Dataset: use DatasetDict.load_from_disk.")
         raise FileNotFoundError(f"No state.json in {dataset_path!r}: it is not a folder written by save_to_disk.")
-    with open(state_path, encoding="utf-8") as f: state = json.load(f)
+    try:
+        with open(state_path, encoding="utf-8") as f: state = json.load(f)
+        files = [os.path.join(path, d["filename"]) for d in state["_data_files"]]
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{state_path} is damaged ({type(e).__name__}: {e}): save the dataset again with save_to_disk.") from e
     info = DatasetInfo.from_directory(path) if os.path.isfile(os.path.join(path, "dataset_info.json")) else None
-    files = [os.path.join(path, d["filename"]) for d in state["_data_files"]]
-    tables = [read_arrow_table(p, in_memory=bool(keep_in_memory)) for p in files]
+    tables = [_read_saved_file(p, bool(keep_in_memory)) for p in files]
     fmt = None
     if state.get("_format_type") is not None or state.get("_format_columns") is not None:
         fmt = dict(type=state.get("_format_type"), columns=state.get("_format_columns"),
@@ -193,13 +202,3 @@ def to_json(self:DatasetIOMixin, path_or_buf, # a path (local or fsspec URL) or 
         return (s if s.endswith("\n") else s + "\n").encode("utf-8")
     if not lines: num_proc = None  # a single document: one batch
     return _write_batches(self, path_or_buf, size, num_proc, render, "Creating json from Arrow format", compression, storage_options)
-
-# %% ../nbs/04a4_dataset_io.ipynb #adfbd232
-def read_files_with_builder(builder:str, path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs):
-    from dataset_kit.load import load_dataset  # the builders sit above Dataset: import when called
-    if isinstance(path_or_paths, (str, os.PathLike)): path_or_paths = os.fspath(path_or_paths)
-    elif isinstance(path_or_paths, (list, tuple)): path_or_paths = [os.fspath(p) for p in path_or_paths]
-    else: raise TypeError(f"Dataset.from_{builder} expects a path or a list of paths, got {type(path_or_paths).__name__}.")
-    split = str(split) if split else "train"
-    return load_dataset(builder, data_files={split: path_or_paths}, split=split, features=features, cache_dir=cache_dir,
-                        keep_in_memory=keep_in_memory, num_proc=num_proc, **kwargs)

@@ -5,11 +5,12 @@
 # %% ../nbs/04a3_dataset_map.ipynb #6fbb2cb8
 from __future__ import annotations
 import os, copy, shutil, tempfile, traceback, pickle, uuid, json
-import multiprocessing as mp
 import numpy as np
 import pyarrow as pa
 from fastcore.basics import patch
 from .core import progress_bar, stable_hash, default_cache_dir
+from .fingerprint import fingerprint as fingerprint_of
+from .workers import run_in_processes
 from .features import Features
 from .arrow_writer import ArrowWriter
 from .formatting import Formatter
@@ -17,73 +18,11 @@ from .table_view import read_arrow_table, check_columns
 from .transform_writer import MapWriter, as_columns, input_batch, unbatch_rows
 
 # %% auto #0
-__all__ = ['DatasetMapMixin', 'run_in_processes', 'enable_caching', 'disable_caching', 'is_caching_enabled',
-           'temporary_cache_dir', 'generate_arrow']
+__all__ = ['DatasetMapMixin', 'enable_caching', 'disable_caching', 'is_caching_enabled', 'temporary_cache_dir', 'generate_arrow']
 
 # %% ../nbs/04a3_dataset_map.ipynb #807d9e70
 class DatasetMapMixin:
     "`map`, `filter` and their cache files: a function run over a dataset, in batches and processes."
-
-# %% ../nbs/04a3_dataset_map.ipynb #d18f3e41
-def _child(job, rank, conn):
-    try: conn.send((True, job(rank)))
-    except BaseException as e:
-        tb = traceback.format_exc()
-        try: conn.send((False, (e, tb)))
-        except Exception: conn.send((False, (None, tb)))
-    finally:
-        conn.close(); os._exit(0)
-
-# %% ../nbs/04a3_dataset_map.ipynb #22a5c50c
-def run_in_processes(job, # job(rank) -> a picklable result
-                     num_proc:int) -> list: # how many processes (ranks 0..num_proc-1)
-    "Results of `job(rank)` for each rank, each run in a forked process; the first failure is raised."
-    ctx = mp.get_context("fork")
-    procs = []
-    for rank in range(num_proc):
-        r, w = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_child, args=(job, rank, w), daemon=False); p.start(); w.close()
-        procs.append((p, r))
-    results, failure = [], None
-    for rank, (p, r) in enumerate(procs):
-        try: ok, val = r.recv()
-        except EOFError: ok, val = False, (None, f"worker process {rank} died with exit code {p.exitcode}")
-        p.join(); r.close()
-        if ok: results.append(val)
-        elif failure is None: failure = (rank, val)
-    if failure:
-        rank, (exc, tb) = failure
-        if exc is not None:
-            exc.add_note(f"(raised in worker process {rank} of {num_proc}; its traceback:)\n{tb}")
-            raise exc
-        raise RuntimeError(f"Worker process {rank} of {num_proc} failed:\n{tb}")
-    return results
-
-# %% ../nbs/04a3_dataset_map.ipynb #2e440cfa
-def _code_state(code, glb:dict, depth:int=0) -> tuple:
-    "What a code object computes: its bytecode, constants (nested code too) and the globals it reads."
-    consts = tuple(_code_state(c, glb, depth) if hasattr(c, "co_code") else c for c in code.co_consts)
-    used = {}
-    for name in code.co_names:
-        if name not in glb: continue
-        v = glb[name]
-        if hasattr(v, "__code__") and depth < 3: used[name] = _code_state(v.__code__, getattr(v, "__globals__", {}), depth + 1)
-        elif isinstance(v, type) or type(v).__name__ == "module": used[name] = getattr(v, "__qualname__", getattr(v, "__name__", ""))
-        elif not callable(v): used[name] = v
-    return (code.co_code, consts, code.co_names, tuple(sorted(used.items())))
-
-# %% ../nbs/04a3_dataset_map.ipynb #d5f45495
-def _fn_fingerprint(function) -> str | None:
-    "A stable hash of what a function computes (code, constants, globals and closure values it reads), or None."
-    if function is None: return "identity"
-    code = getattr(function, "__code__", None)
-    if code is None: return None
-    try:
-        cells = [c.cell_contents for c in (function.__closure__ or ())]
-        cells = [_code_state(c.__code__, c.__globals__) if hasattr(c, "__code__") else c for c in cells]
-        state = (_code_state(code, getattr(function, "__globals__", {})), cells, function.__defaults__, function.__kwdefaults__)
-        return stable_hash(pickle.dumps(state).hex())
-    except Exception: return None
 
 # %% ../nbs/04a3_dataset_map.ipynb #5da6be73
 def _bare_info(info):
@@ -233,11 +172,11 @@ def map(self:DatasetMapMixin, function=None, # fn(example) or fn(batch) -> dict 
     if batched and (batch_size is None or batch_size <= 0): batch_size = max(len(self), 1)
     fn = function if function is not None else (lambda *a, **k: None)
     fn_kwargs = fn_kwargs or {}
-    fp_fn = _fn_fingerprint(function)
+    fp_fn = fingerprint_of([function, fn_kwargs])
     args = [with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch, remove_columns,
-            features.to_dict() if features is not None else None, repr(sorted(fn_kwargs.items())), try_original_type,
+            features.to_dict() if features is not None else None, try_original_type,
             self._format["type"], self._format["format_kwargs"]]  # the function sees the formatted values
-    if self._transform is not None: fp_fn = fp_fn and _fn_fingerprint(self._transform) and stable_hash([fp_fn, _fn_fingerprint(self._transform)])
+    if self._transform is not None: fp_fn = fp_fn and fingerprint_of(self._transform) and stable_hash([fp_fn, fingerprint_of(self._transform)])
     fingerprint = new_fingerprint or (stable_hash([self._fingerprint, "map", fp_fn, args]) if fp_fn else None)
     caching = is_caching_enabled()
     if load_from_cache_file is None: load_from_cache_file = caching
@@ -343,9 +282,9 @@ def filter(self:DatasetMapMixin, function=None, # fn(example) -> bool, or fn(bat
         offsets = np.cumsum([0] + [len(s) for s in shards]).tolist()
         mask = np.concatenate(run_in_processes(lambda r: mask_of(shards[r], r, offsets[r]), num_proc))
     else: mask = mask_of(self, 0 if with_rank else None, 0)
-    fp_fn = _fn_fingerprint(function) or uuid.uuid4().hex
+    fp_fn = fingerprint_of([function, fn_kwargs]) or uuid.uuid4().hex
     fp = new_fingerprint or stable_hash([self._fingerprint, "filter", fp_fn, with_indices, with_rank, input_columns, batched,
-                                         batch_size, repr(sorted(fn_kwargs.items())), self._format["type"]])
+                                         batch_size, self._format["type"]])
     return self.select(np.flatnonzero(mask), indices_cache_file_name=cache_file_name, new_fingerprint=fp)
 
 # %% ../nbs/04a3_dataset_map.ipynb #a53b1077
@@ -373,8 +312,8 @@ def generate_arrow(generator, # a generator function yielding example dicts
         return {k: (v[a:b] if k in lists else v) for k, v in gen_kwargs.items()}
     if keep_in_memory:
         return pa.concat_tables([write(shard_kwargs(r), None) for r in range(nproc)])
-    fp = _fn_fingerprint(generator)
-    key = stable_hash([fp, repr(sorted(gen_kwargs.items())), features.to_dict() if features else None, nproc]) if fp else uuid.uuid4().hex[:16]
+    fp = fingerprint_of([generator, gen_kwargs])
+    key = stable_hash([fp, features.to_dict() if features else None, nproc]) if fp else uuid.uuid4().hex[:16]
     root = os.path.join(cache_dir or default_cache_dir(), "generator")
     paths = [os.path.join(root, f"{key}-{r:05d}-of-{nproc:05d}.arrow") for r in range(nproc)]
     if not all(os.path.isfile(p) for p in paths):

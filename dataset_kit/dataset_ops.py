@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from fastcore.basics import patch
 from .core import stable_hash
+from .fingerprint import fingerprint_or_random
 from .features import Features, infer_features, ClassLabel, List, Value
 from .info import DatasetInfo
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema
@@ -450,7 +451,7 @@ def add_item(self:DatasetOpsMixin, item:dict, # one example: a value for every c
     table = pa.concat_tables([cast_table_to_schema(self._data, features.arrow_schema), row])
     indices = None if self._indices is None else np.append(self._indices, len(self._data))
     return self._new(data=table, indices=indices, features=features, _cache_files=[],
-                     fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", repr(item)]))
+                     fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", fingerprint_or_random(item)[0]]))
 
 # %% ../nbs/04a2_dataset_ops.ipynb #7147c808
 def _with_column(ds, name:str, array:pa.Array, feature):

@@ -105,6 +105,32 @@ def test_sigkill_then_resume(tmp_path, reference):
     assert leftovers == []
 
 
+class StartLog(Numbers):
+    "Numbers that appends the chunks each generator call receives to the file named by NUMBERS_STARTS."
+    def _generate_examples(self, chunks):
+        with open(os.environ["NUMBERS_STARTS"], "a") as f: f.write(f"{chunks}\n")
+        yield from super()._generate_examples(chunks)
+
+
+def test_sigkill_plain_prepare_does_not_restart_finished_jobs(tmp_path, reference, monkeypatch):
+    "num_proc=None: the 8 train chunks are 8 jobs run in order; after kill -9 only the unfinished ones start again."
+    cache = str(tmp_path / "c")
+    proc = subprocess.Popen(_prepare_cmd(cache), env=dict(os.environ, NUMBERS_DELAY="0.0004"))
+    done = f"{cache}/**/*.incomplete/jobs/train-*/*/done.json"
+    deadline = time.time() + 60
+    while len(glob.glob(done, recursive=True)) < 3 and time.time() < deadline and proc.poll() is None: time.sleep(0.02)
+    assert proc.poll() is None, "the prepare finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL); proc.wait()
+    finished = {int(os.path.basename(os.path.dirname(p))) for p in glob.glob(done, recursive=True)}
+    assert 3 <= len(finished) < 8 and finished == set(range(len(finished))), finished   # in order
+    monkeypatch.setenv("NUMBERS_STARTS", str(tmp_path / "starts"))
+    b = StartLog(cache_dir=cache, writer_batch_size=100, hash=Numbers(cache_dir=cache).hash, dataset_name="numbers")
+    b.download_and_prepare(max_shard_size=4000)
+    started = [eval(line) for line in open(tmp_path / "starts")]
+    assert sorted(c for cs in started for c in cs if c < 100) == sorted(set(range(8)) - finished)
+    assert_same_rows(tables(b), reference)
+
+
 def _children(pid):
     "Pids of the live child processes of `pid` (Linux /proc)."
     out = []
@@ -308,7 +334,8 @@ class Pictures(GeneratorBasedBuilder):
         return [SplitGenerator("train", {"paths": sorted(glob.glob(os.path.join(self.config.data_dir, "*.png")))})]
 
     def _generate_examples(self, paths):
-        for i, p in enumerate(paths): yield i, {"image": p, "i": i}
+        for p in paths:   # keys from the file, not its position: a plain prepare gives each job part of the list
+            i = int(os.path.basename(p).split(".")[0]); yield i, {"image": p, "i": i}
 
 
 def test_parquet_embeds_image_bytes(tmp_path):
@@ -452,7 +479,7 @@ def test_load_then_map_reuses_the_cache_file(jsonl_script):
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
 def test_worker_parent_watch_without_prctl(tmp_path):
     "The portable fallback alone (no prctl): a worker notices its parent died and exits."
-    script = (f"import os, sys, time; sys.path.insert(0, {ROOT!r}); from dataset_kit.shards import die_with_parent\n"
+    script = (f"import os, sys, time; sys.path.insert(0, {ROOT!r}); from dataset_kit.workers import die_with_parent\n"
               "pid = os.fork()\n"
               "if pid == 0:\n    die_with_parent(os.getppid(), use_prctl=False); time.sleep(60); os._exit(0)\n"
               "print(pid, flush=True); time.sleep(60)\n")
@@ -587,3 +614,25 @@ def test_read_only_cache_loads(tmp_path):
         for dirpath, dirs, files in os.walk(root):
             os.chmod(dirpath, 0o755)
         import shutil; shutil.rmtree(root)
+
+
+class Lossy(GeneratorBasedBuilder):
+    "An int64 column fed 1.5 at example 'e7', or (MIXED) a column whose type changes at example 'e3'."
+    def _info(self):
+        return DatasetInfo(features=None if os.environ.get("MIXED") else Features({"n": Value("int64")}))
+
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {})]
+
+    def _generate_examples(self):
+        for i in range(10):
+            if os.environ.get("MIXED"): yield f"e{i}", {"n": "three" if i == 3 else i}
+            else: yield f"e{i}", {"n": 1.5 if i == 7 else float(i)}
+
+
+def test_lossy_cast_and_mixed_types_name_the_example(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"Example 'e7', column 'n': the value '1\.5' does not match the feature Value\('int64'\)"):
+        Lossy(cache_dir=str(tmp_path / "a")).download_and_prepare()
+    monkeypatch.setenv("MIXED", "1")
+    with pytest.raises(ValueError, match="Example 'e3': Column 'n' has mixed types: row 3 holds 'three' but row 0 holds 0"):
+        Lossy(cache_dir=str(tmp_path / "b")).download_and_prepare()

@@ -308,10 +308,10 @@ def test_imagefolder_zip_archive(tmp_path, cache):
 
 
 def test_big_csv_path_streams_blocks_with_the_same_result(tmp_path, cache, monkeypatch):
-    import dataset_kit.packaged as packaged
+    import dataset_kit.file_readers as file_readers
     (tmp_path / "x.csv").write_text("a,b,when\n" + "".join(f"{i},{i / 2},2020-01-{i % 28 + 1:02d}\n" for i in range(3000)))
     whole = load_dataset("csv", data_files=str(tmp_path / "x.csv"), split="train", cache_dir=cache)
-    monkeypatch.setattr(packaged, "_STREAM_ABOVE", 0)  # every file takes the block-streaming path
+    monkeypatch.setattr(file_readers, "_STREAM_ABOVE", 0)  # every file takes the block-streaming path
     streamed = load_dataset("csv", data_files=str(tmp_path / "x.csv"), split="train", cache_dir=str(tmp_path / "c2"))
     assert streamed.to_dict() == whole.to_dict() and streamed.features == whole.features
 
