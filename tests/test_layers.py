@@ -17,9 +17,8 @@ ALLOWED = [
     ("dataset_kit.features", "dataset_kit.features_json"),
     ("dataset_kit.features", "dataset_kit.image"),
     ("dataset_kit.features", "dataset_kit.audio"),
+    ("dataset_kit.features", "dataset_kit.features_translation"),
     ("dataset_kit.features_json", "dataset_kit.image"),
-    # facade (issue 12 A): Dataset.from_csv & co. climb to load_dataset; the file readers move below Dataset
-    ("dataset_kit.dataset_io", "dataset_kit.load"),
 ]
 
 
@@ -78,10 +77,12 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "workers": "assert m.run_in_processes(lambda r: r + 1, 2) == [1, 2]",
     "version": "assert m.Version('1.2.3').major == 1",
     "splits": "assert str(m.ReadInstruction.from_spec('train[:10%]')) == 'train[:10%]'",
+    "exceptions": "assert issubclass(m.DataFilesNotFoundError, FileNotFoundError)",
     "core": "assert len(m.stable_hash({'a': 1})) == 16",
     "features": "assert m.Features.from_dict({'x': {'dtype': 'int64', '_type': 'Value'}})['x'].dtype == 'int64'",
     "features_json": "assert 'x' in m.infer_features({'x': [1, 2]})",
     "features_arrays": "assert m.Array2D((2, 2), 'int32').shape == (2, 2)",
+    "features_translation": "assert list(m.Translation(languages=['fr', 'en']).flatten()) == ['en', 'fr']",
     "image": "assert m.Image().encode_example({'path': 'a.png', 'bytes': None})['path'] == 'a.png'",
     "audio": "assert m.Audio(sampling_rate=16000).sampling_rate == 16000",
     "tensor_formats": "m.check_framework('torch')",
@@ -95,6 +96,7 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "table_view": "assert m.check_columns(['a', 'b'], 'a', 'Column') == ['a']",
     "formatting": "assert m.get_format_type_from_alias('np') == 'numpy'",
     "transform_writer": "assert m.unbatch_rows({'x': [1, 2]}, 2) == [{'x': 1}, {'x': 2}]",
+    "file_readers": "assert 'csv' in m.READERS",
     "shards": "assert m.parse_size('1KB') == 1000",
     "dataset_read": "assert m.DatasetReadMixin",
     "dataset_ops": "assert m.DatasetOpsMixin",
@@ -104,6 +106,7 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "combine": "from dataset_kit import Dataset; assert len(m.interleave_datasets([Dataset.from_dict({'x': [1]})] * 2)) == 2",
     "dataset_dict": "from dataset_kit import Dataset; assert m.DatasetDict(train=Dataset.from_dict({'x': [1]})).num_rows == {'train': 1}",
     "arrow_dataset": "assert m.Dataset.from_dict({'x': [1, 2]}).num_rows == 2",
+    "distributed": "from dataset_kit import Dataset; assert len(m.split_dataset_by_node(Dataset.from_dict({'x': [1, 2]}), rank=0, world_size=2)) == 1",
     "arrow_reader": "import tempfile; d = tempfile.mkdtemp(); open(d + '/x-train.arrow', 'w').close(); assert m.prepared_file_format(d, 'x') == 'arrow'",
     "builder": "assert m.BuilderConfig(name='x').name == 'x'",
     "packaged": "assert 'csv' in m.PACKAGED_BUILDERS",
