@@ -284,6 +284,23 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
     def version(self):
         "`info.version`."
         return self.info.version
+    @property
+    def dataset_size(self) -> int:
+        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
+        return self.info.dataset_size
+    @property
+    def download_size(self) -> int:
+        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
+        return self.info.download_size
+    @property
+    def size_in_bytes(self) -> int:
+        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
+        return self.info.size_in_bytes
+
+    def __enter__(self): return self
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        "Leaving a `with` block releases the table and its memory maps; the dataset is not usable afterwards (as in `datasets`)."
+        for attr in ("_data", "_indices", "_origin", "_chunks_cache", "_formatter_cache", "_names_cache"): self.__dict__.pop(attr, None)
 
 # %% ../nbs/04a_arrow_dataset.ipynb #61d12684
 DatasetDict.dataset_class = Dataset

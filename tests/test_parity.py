@@ -1,4 +1,5 @@
 "Parity with `datasets` 5.2: the same code run on `datasets` and on dataset_kit, side by side, gives the same result."
+import os
 import numpy as np, pyarrow as pa
 import pytest
 import datasets
@@ -80,3 +81,33 @@ def test_exceptions_raised_in_the_same_situations(tmp_path):
         with pytest.raises(exc.ExpectedMoreSplitsError): verify({"train": info("train", 1), "test": info("test", 1)}, {"train": info("train", 1)})
         with pytest.raises(exc.UnexpectedSplitsError): verify({"train": info("train", 1)}, {"train": info("train", 1), "test": info("test", 1)})
         with pytest.raises(exc.NonMatchingSplitsSizesError): verify({"train": info("train", 1)}, {"train": info("train", 2)})
+
+
+# --- Dataset / DatasetDict -------------------------------------------------------------------------------------------
+
+def test_context_managers_and_sizes():
+    def make(lib):
+        with lib.Dataset.from_dict({"a": [1, 2]}) as ds:
+            got = [len(ds), ds[0], ds.dataset_size, ds.download_size, ds.size_in_bytes]
+        with lib.DatasetDict({"train": lib.Dataset.from_dict({"a": [1]})}) as dd:
+            got.append(dd.num_rows)
+        try: len(ds)
+        except AttributeError: got.append("released")
+        return got
+    hf, dk = _both(make)
+    assert dk == hf == [2, {"a": 1}, None, None, None, {"train": 1}, "released"]
+
+
+def test_datasetdict_indices_cache_file_names_and_align_labels(tmp_path):
+    def make(lib):
+        d = tmp_path / lib.__name__; d.mkdir()
+        feats = lib.Features({"label": lib.ClassLabel(names=["neg", "pos"]), "x": lib.Value("int64")})
+        dd = lib.DatasetDict({"train": lib.Dataset.from_dict({"label": [0, 1, 1, 0], "x": [3, 1, 2, 0]}, features=feats),
+                              "test": lib.Dataset.from_dict({"label": [1], "x": [9]}, features=feats)})
+        sh = dd.shuffle(seed=3, indices_cache_file_names={"train": str(d / "sh.arrow"), "test": str(d / "sh_t.arrow")})
+        so = dd.sort("x", indices_cache_file_names={"train": str(d / "so.arrow"), "test": str(d / "so_t.arrow")})
+        al = dd.align_labels_with_mapping({"NEG": 1, "POS": 0}, "label")
+        return (sh["train"]["x"][:], so["train"]["x"][:], {"sh.arrow", "so.arrow"} <= set(os.listdir(d)), al["train"]["label"][:],
+                al["train"].features["label"].names)
+    hf, dk = _both(make)
+    assert dk == hf
