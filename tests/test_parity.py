@@ -249,3 +249,13 @@ def test_numpy_format_strings_and_stacked_lists():
     hf, dk = _both(make)
     assert dk == hf
     assert dk[3] == ((3, 4), "float32")
+
+
+def test_streaming_extract_of_a_tar_points_to_iter_archive(tmp_path):
+    import tarfile
+    (tmp_path / "a.txt").write_text("x")
+    with tarfile.open(tmp_path / "train.tar.gz", "w:gz") as t: t.add(tmp_path / "a.txt", arcname="a.txt")
+    from datasets.download.streaming_download_manager import StreamingDownloadManager as HfSDM
+    for sdm in (HfSDM(), dataset_kit.StreamingDownloadManager()):
+        with pytest.raises(NotImplementedError, match="iter_archive"): sdm.extract(str(tmp_path / "train.tar.gz"))
+        assert [n for n, _ in sdm.iter_archive(str(tmp_path / "train.tar.gz"))] == ["a.txt"]
