@@ -259,3 +259,21 @@ def test_streaming_extract_of_a_tar_points_to_iter_archive(tmp_path):
     for sdm in (HfSDM(), dataset_kit.StreamingDownloadManager()):
         with pytest.raises(NotImplementedError, match="iter_archive"): sdm.extract(str(tmp_path / "train.tar.gz"))
         assert [n for n, _ in sdm.iter_archive(str(tmp_path / "train.tar.gz"))] == ["a.txt"]
+
+
+def test_split_dict_yaml_and_dataset_infos_dict(card_folder, tmp_path):
+    import datasets.info as hfi, dataset_kit.dataset_card as dkc
+    def make(lib, infos_dict):
+        sd = lib.SplitDict.from_split_dict([{"name": "train", "num_bytes": 10, "num_examples": 3, "shard_lengths": [1, 2]},
+                                            {"name": "test", "num_bytes": 2, "num_examples": 1}])
+        back = lib.SplitDict._from_yaml_list(sd._to_yaml_list())
+        infos = infos_dict.from_directory(str(card_folder))
+        out = tmp_path / lib.__name__; out.mkdir()
+        infos.write_to_directory(str(out))
+        again = infos_dict.from_directory(str(out))
+        return (sd._to_yaml_list(), back["train"].num_examples, sorted(infos), str(infos["semi"].features),
+                infos["semi"].splits["train"].num_examples, sorted(again), str(again["semi"].features),
+                again["semi"].splits["test"].num_examples)
+    hf, dk = make(datasets, hfi.DatasetInfosDict), make(dataset_kit, dkc.DatasetInfosDict)
+    assert dk == hf
+    assert dataset_kit.DatasetInfosDict is dkc.DatasetInfosDict
