@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_extract.ipynb #db9352b0
 from __future__ import annotations
-import os, io, re, bz2, gzip, lzma, glob, stat, shutil, tarfile, zipfile, posixpath
+import os, io, re, bz2, gzip, lzma, glob, stat, zlib, shutil, tarfile, zipfile, posixpath
 import fsspec
 from filelock import FileLock
 from fsspec.archive import AbstractArchiveFileSystem
@@ -162,11 +162,18 @@ def _extract_7z(path, dest, checker):
         z.extractall(path=dest)
     checker.links = True  # py7zr may create links: `check_links` resolves them
 
+_DAMAGED = (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile, tarfile.ReadError, zipfile.BadZipFile)
+
 def extract_archive(path:str, # the local archive or compressed file
                     output_path:str, # the folder (archives) or file (single-file compressions) to create
                     format:str=None) -> str: # as `detect_format` returns; detected when None
     "Safely extract `path` to `output_path`, atomically; returns `output_path`."
-    path = str(path)
+    try: return _extract_archive(str(path), output_path, format)
+    except _DAMAGED as e:
+        raise ValueError(f"Cannot extract {path}: it is truncated or damaged ({type(e).__name__}: {e}). Delete it and "
+                         "download it again (download_mode='force_redownload' does both).") from e
+
+def _extract_archive(path, output_path, format):
     format = format or detect_format(path)
     checker = MemberChecker(path)
     if format in SINGLE_FILE_COMPRESSIONS:

@@ -10,7 +10,10 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from functools import partial
 from .core import progress_bar, atomic_write, url_to_fs
+from .table_view import read_arrow_table
+from .workers import map_on_dask
 
 # %% auto #0
 __all__ = ['MADV_DONTNEED', 'import_faiss', 'SearchResults', 'BatchedSearchResults', 'NearestExamplesResults',
@@ -302,21 +305,18 @@ def open_vectors(path:str, # an Arrow IPC (stream or file) or Parquet file
     if path.endswith(".parquet"):
         import pyarrow.parquet as pq
         table = pq.read_table(path, columns=[column], memory_map=True)
-    else:
-        source = pa.memory_map(path)
-        magic = source.read(6); source.seek(0)
-        table = (pa.ipc.open_file(source) if magic == b"ARROW1" else pa.ipc.open_stream(source)).read_all()
+    else: table = read_arrow_table(path)
     if column not in table.column_names:
         raise ValueError(f"Column {column!r} not in {path}: its columns are {table.column_names}.")
     return VectorSource.from_arrow(table.column(column), f"{column!r} of {os.path.basename(path)}", release_pages=True)
 
 # %% ../nbs/04e_search.ipynb #2406f4cf
-def index_shard(path:str, # the shard's file
+def index_shard(job:tuple, # (the shard's file, where to save its index)
                 column:str, # the vector column
                 template:str, # the trained, empty index (a saved faiss file)
-                out:str, # where to save this shard's index
                 batch_size:int=10_000, dtype=np.float32) -> tuple:
-    "Index one shard file into a copy of `template`, save it to `out`; `(out, rows)`."
+    "Index one shard file into a copy of `template` and save it; `(saved index, rows)`."
+    path, out = job
     source, index = open_vectors(path, column), load_faiss(template)
     if source.d != index.d: raise ValueError(f"{source.name} holds {source.d}-d vectors, the index {index.d}-d ones.")
     train_and_add(index, source, batch_size, None, dtype, progress=False)
@@ -337,7 +337,7 @@ def merge_indexes(paths:list) -> object: # saved shard indexes, in row order
     return merged
 
 # %% ../nbs/04e_search.ipynb #debb93c9
-def build_sharded_index(client, # a `dask.distributed.Client`
+def build_sharded_index(client, # a `dask.distributed.Client`, or a scheduler address
                         files:list, # the prepared Arrow/Parquet files, in row order
                         column:str, # the vector column
                         work_dir:str, # a folder every worker can write and the driver can read
@@ -354,9 +354,8 @@ def build_sharded_index(client, # a `dask.distributed.Client`
     elif not index.is_trained: raise ValueError(f"The faiss index {string_factory!r} needs training: pass train_size.")
     os.makedirs(work_dir, exist_ok=True)
     template = os.path.join(work_dir, "template.faiss"); save_faiss(index, template)
-    futures = [client.submit(index_shard, f, column, template, os.path.join(work_dir, f"shard-{i:05d}.faiss"), batch_size, dtype, pure=False)
-               for i, f in enumerate(files)]
-    done = client.gather(futures)
+    jobs = [(f, os.path.join(work_dir, f"shard-{i:05d}.faiss")) for i, f in enumerate(files)]
+    done = map_on_dask(partial(index_shard, column=column, template=template, batch_size=batch_size, dtype=dtype), jobs, client)
     return merge_indexes([p for p, _ in done])
 
 # %% ../nbs/04e_search.ipynb #4f5696ae
@@ -395,7 +394,9 @@ class IndexableMixin:
             self.__dict__["_search_indexes"] = (id(self), getattr(self, "_fingerprint", None), indexes)
         return indexes
 
-    def is_index_initialized(self, index_name:str) -> bool: return index_name in self._indexes
+    def is_index_initialized(self, index_name:str) -> bool:
+        "Whether an index named `index_name` is attached."
+        return index_name in self._indexes
     def list_indexes(self) -> list:
         "The names of the attached indexes."
         return list(self._indexes)
