@@ -1,4 +1,5 @@
 "Parity with `datasets` 5.2: the same code run on `datasets` and on dataset_kit, side by side, gives the same result."
+import os
 import numpy as np, pyarrow as pa
 import pytest
 import datasets
@@ -80,3 +81,127 @@ def test_exceptions_raised_in_the_same_situations(tmp_path):
         with pytest.raises(exc.ExpectedMoreSplitsError): verify({"train": info("train", 1), "test": info("test", 1)}, {"train": info("train", 1)})
         with pytest.raises(exc.UnexpectedSplitsError): verify({"train": info("train", 1)}, {"train": info("train", 1), "test": info("test", 1)})
         with pytest.raises(exc.NonMatchingSplitsSizesError): verify({"train": info("train", 1)}, {"train": info("train", 2)})
+
+
+# --- Dataset / DatasetDict -------------------------------------------------------------------------------------------
+
+def test_context_managers_and_sizes():
+    def make(lib):
+        with lib.Dataset.from_dict({"a": [1, 2]}) as ds:
+            got = [len(ds), ds[0], ds.dataset_size, ds.download_size, ds.size_in_bytes]
+        with lib.DatasetDict({"train": lib.Dataset.from_dict({"a": [1]})}) as dd:
+            got.append(dd.num_rows)
+        try: len(ds)
+        except AttributeError: got.append("released")
+        return got
+    hf, dk = _both(make)
+    assert dk == hf == [2, {"a": 1}, None, None, None, {"train": 1}, "released"]
+
+
+def test_datasetdict_indices_cache_file_names_and_align_labels(tmp_path):
+    def make(lib):
+        d = tmp_path / lib.__name__; d.mkdir()
+        feats = lib.Features({"label": lib.ClassLabel(names=["neg", "pos"]), "x": lib.Value("int64")})
+        dd = lib.DatasetDict({"train": lib.Dataset.from_dict({"label": [0, 1, 1, 0], "x": [3, 1, 2, 0]}, features=feats),
+                              "test": lib.Dataset.from_dict({"label": [1], "x": [9]}, features=feats)})
+        sh = dd.shuffle(seed=3, indices_cache_file_names={"train": str(d / "sh.arrow"), "test": str(d / "sh_t.arrow")})
+        so = dd.sort("x", indices_cache_file_names={"train": str(d / "so.arrow"), "test": str(d / "so_t.arrow")})
+        al = dd.align_labels_with_mapping({"NEG": 1, "POS": 0}, "label")
+        return (sh["train"]["x"][:], so["train"]["x"][:], {"sh.arrow", "so.arrow"} <= set(os.listdir(d)), al["train"]["label"][:],
+                al["train"].features["label"].names)
+    hf, dk = _both(make)
+    assert dk == hf
+
+
+# --- dataset folders described by their README -----------------------------------------------------------------------
+
+README = """---
+license: mit
+configs:
+- config_name: semi
+  data_files:
+  - split: train
+    path: semi/train-*.csv
+  - split: test
+    path: semi/test.csv
+  sep: ";"
+- config_name: comma
+  data_files: comma/*.csv
+  default: true
+dataset_info:
+- config_name: semi
+  features:
+  - name: x
+    dtype: int32
+  - name: label
+    dtype:
+      class_label:
+        names:
+          '0': neg
+          '1': pos
+  splits:
+  - name: train
+    num_examples: 3
+  - name: test
+    num_examples: 1
+---
+# A dataset with two configs
+"""
+
+@pytest.fixture
+def card_folder(tmp_path):
+    d = tmp_path / "two_configs"
+    (d / "semi").mkdir(parents=True); (d / "comma").mkdir()
+    (d / "semi" / "train-0.csv").write_text("x;label\n1;neg\n2;pos\n")
+    (d / "semi" / "train-1.csv").write_text("x;label\n3;pos\n")
+    (d / "semi" / "test.csv").write_text("x;label\n4;neg\n")
+    (d / "comma" / "all.csv").write_text("a,b\n1,x\n2,y\n")
+    (d / "README.md").write_text(README)
+    return d
+
+
+def test_readme_configs_load_by_name(card_folder, tmp_path):
+    def make(lib):
+        cache = str(tmp_path / f"cache_{lib.__name__}")
+        semi = lib.load_dataset(str(card_folder), "semi", cache_dir=cache)
+        comma = lib.load_dataset(str(card_folder), "comma", cache_dir=cache)
+        default = lib.load_dataset(str(card_folder), cache_dir=cache)
+        return (lib.get_dataset_config_names(str(card_folder)), lib.get_dataset_split_names(str(card_folder), "semi"),
+                {k: v[:] for k, v in semi.items()}, str(semi["train"].features), {k: v[:] for k, v in comma.items()},
+                list(default), default["train"][:])
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[0] == ["semi", "comma"] and dk[2]["train"] == {"x": [1, 2, 3], "label": [0, 1, 1]}
+
+
+def test_readme_errors_name_the_readme_and_line(card_folder, tmp_path):
+    with pytest.raises(ValueError, match=r"'tab' not found in .*README.md: the configs it declares are \['semi', 'comma'\]"):
+        dataset_kit.load_dataset(str(card_folder), "tab", cache_dir=str(tmp_path / "c"))
+    (card_folder / "README.md").write_text(README.replace("semi/test.csv", "semi/missing.csv"))
+    with pytest.raises(ValueError, match=r"README.md:6: config 'semi': Unable to find 'semi/missing.csv'"):
+        dataset_kit.load_dataset(str(card_folder), "semi", cache_dir=str(tmp_path / "c"))
+    (card_folder / "README.md").write_text(README.replace("  sep: \";\"", "  sep: [\";\""))
+    with pytest.raises(ValueError, match=r"README.md:\d+: the YAML header is not valid YAML"):
+        dataset_kit.load_dataset(str(card_folder), "semi", cache_dir=str(tmp_path / "c"))
+
+
+def test_written_folder_loads_in_datasets(tmp_path):
+    from dataset_kit.dataset_card import save_dataset_folder
+    folder = tmp_path / "written"
+    feats = dataset_kit.Features({"t": dataset_kit.Value("string"), "l": dataset_kit.ClassLabel(names=["a", "b"]),
+                                  "v": dataset_kit.List(dataset_kit.Value("float32"))})
+    dd = dataset_kit.DatasetDict({"train": dataset_kit.Dataset.from_dict({"t": ["x", "y"], "l": [0, 1], "v": [[1.0], []]}, features=feats),
+                                  "test": dataset_kit.Dataset.from_dict({"t": ["z"], "l": [1], "v": [[2.0]]}, features=feats)})
+    save_dataset_folder(dd, str(folder), "main", default=True)
+    save_dataset_folder(dataset_kit.Dataset.from_dict({"q": [1, 2, 3]}), str(folder), "extra")
+    def make(lib):
+        cache = str(tmp_path / f"cache_{lib.__name__}")
+        main, extra = lib.load_dataset(str(folder), "main", cache_dir=cache), lib.load_dataset(str(folder), "extra", cache_dir=cache)
+        return (lib.get_dataset_config_names(str(folder)), {k: v[:] for k, v in main.items()}, str(main["train"].features),
+                extra["train"][:], list(lib.load_dataset(str(folder), cache_dir=cache)))
+    hf, dk = _both(make)
+    assert dk == hf
+    assert hf[0] == ["main", "extra"] and hf[1]["test"] == {"t": ["z"], "l": [1], "v": [[2.0]]}
+    info = datasets.get_dataset_infos(str(folder))["main"]
+    assert info.splits["train"].num_examples == 2 and info.features == datasets.Features(
+        {"t": datasets.Value("string"), "l": datasets.ClassLabel(names=["a", "b"]), "v": datasets.List(datasets.Value("float32"))})
