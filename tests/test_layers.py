@@ -91,6 +91,7 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "download": "assert m.DownloadConfig().max_retries >= 0",
     "streaming": "assert m.xjoin('a', 'b') == 'a/b'",
     "data_files": "assert m.sanitize_patterns('*.csv') == {'train': ['*.csv']}",
+    "dataset_card": "from dataset_kit.features import Features, Value; assert m.features_to_yaml(Features({'x': Value('int64')}))",
     "search": "import pyarrow as pa; assert m.vector_dim('v', pa.list_(pa.float32(), 2)) == 2",
     "arrow_writer": "import pyarrow as pa; assert m.cast_table_to_schema(pa.table({'x': [1]}), pa.schema([('x', pa.int32())])).schema.field('x').type == pa.int32()",
     "table_view": "assert m.check_columns(['a', 'b'], 'a', 'Column') == ['a']",

@@ -205,3 +205,34 @@ def test_written_folder_loads_in_datasets(tmp_path):
     info = datasets.get_dataset_infos(str(folder))["main"]
     assert info.splits["train"].num_examples == 2 and info.features == datasets.Features(
         {"t": datasets.Value("string"), "l": datasets.ClassLabel(names=["a", "b"]), "v": datasets.List(datasets.Value("float32"))})
+
+
+# --- numpy values and casting to the requested features ---------------------------------------------------------------
+
+def test_multidimensional_numpy_values_keep_their_dtype():
+    def make(lib):
+        ds = lib.Dataset.from_dict({"px": [np.zeros((2, 3)), np.ones((2, 3))]})
+        f32 = lib.Dataset.from_dict({"px": [np.zeros((2, 3), np.float32)]})
+        mapped = lib.Dataset.from_dict({"i": [0, 1]}).map(lambda r: {"x": np.full((4, 4, 3), r["i"], np.float32)})
+        return (str(ds.features), ds[1]["px"], str(f32.features), str(mapped.features), mapped[1]["x"][3][3],
+                str(mapped.data.schema.field("x").type))
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[3] == "{'i': Value('int64'), 'x': List(List(List(Value('float32'))))}"
+
+
+def test_values_cast_to_requested_features(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"a": "0", "b": 1}\n{"a": "12", "b": 2}\n')
+    (tmp_path / "a.csv").write_text("a,b\n0,1\n12,2\n")
+    def make(lib):
+        f = lib.Features({"a": lib.Value("int32"), "b": lib.Value("string")})
+        cache = str(tmp_path / lib.__name__)
+        gen = lib.Dataset.from_generator(lambda: iter([{"a": "3", "b": 4}]), features=f, cache_dir=cache)
+        return (lib.load_dataset("json", data_files=str(tmp_path / "a.jsonl"), features=f, cache_dir=cache)["train"][:],
+                lib.load_dataset("csv", data_files=str(tmp_path / "a.csv"), features=f, cache_dir=cache)["train"][:],
+                lib.Dataset.from_json(str(tmp_path / "a.jsonl"), features=f, cache_dir=cache)[:],
+                lib.Dataset.from_csv(str(tmp_path / "a.csv"), features=f, cache_dir=cache)[:], gen[:],
+                lib.Dataset.from_dict({"a": ["5"], "b": [6]}, features=f)[:])
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[0] == {"a": [0, 12], "b": ["1", "2"]}
