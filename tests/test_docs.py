@@ -105,7 +105,7 @@ def test_every_public_method_has_an_entry(site, name):
 def test_an_entry_shows_signature_parameter_table_and_source(site):
     html = (site / "nbs" / "02_splits.html").read_text()
     entry = html[html.index('id="dataset_kit.ReadInstruction"'):]
-    entry = entry[:entry.index("</dd>")]
+    entry = entry[:entry.index('<dl class="py', 1)]  # up to the next entry
     assert 'class="sig-param"' in entry and "split_name" in entry  # the signature, parameter by parameter
     assert "<th" in entry and "first row/percent (included); negative counts from the end" in entry  # the docments table
     assert "https://github.com/dataset-kit/dataset_kit/blob/main/dataset_kit/splits.py#L" in entry  # [source]
