@@ -10,6 +10,7 @@ _PUBLIC = {
             "enable_progress_bars is_progress_bar_enabled",
     "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json register_feature "
                 "require_decoding infer_features",
+    "features_translation": "Translation TranslationVariableLanguages",
     "image": "Image",
     "audio": "Audio",
     "splits": "Split NamedSplit NamedSplitAll percent ReadInstruction SplitInfo SplitDict SplitGenerator",
@@ -18,8 +19,7 @@ _PUBLIC = {
     "download": "DownloadConfig DownloadManager DownloadMode VerificationMode verify_checksums DownloadError",
     "streaming": "StreamingDownloadManager xopen xjoin xglob xwalk xexists xbasename xdirname xisfile xisdir xlistdir",
     "arrow_writer": "ArrowWriter ParquetWriter",
-    "arrow_dataset": "Dataset concatenate_datasets read_arrow_table Column",
-    "dataset_dict": "DatasetDict",
+    "arrow_dataset": "Dataset DatasetDict concatenate_datasets read_arrow_table Column",  # DatasetDict via arrow_dataset, which completes it
     "iterable_dataset": "IterableDataset IterableDatasetDict ExamplesIterable",
     "dataset_map": "enable_caching disable_caching is_caching_enabled",
     "combine": "interleave_datasets",

@@ -4,84 +4,39 @@
 
 # %% ../nbs/04a_arrow_dataset.ipynb #6d73afea
 from __future__ import annotations
-import os, json, copy, math, shutil, tempfile, traceback, pickle, posixpath, uuid
-import multiprocessing as mp
-from bisect import bisect_right
-from collections.abc import Mapping, Sequence as _SequenceABC
-from contextlib import contextmanager
-from fastcore.basics import patch
+import os, copy, uuid
+from collections.abc import Mapping
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-from .core import progress_bar, atomic_dir, stable_hash, url_to_fs, default_cache_dir
-from .features import Features, infer_features, require_decoding, ClassLabel, Value
-from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema, embed_table_storage
-from .formatting import Formatter, get_format_type_from_alias, storage_of, column_to_pylist
+from .core import stable_hash
+from .features import Features, infer_features
+from .splits import NamedSplit
+from .info import DatasetInfo
+from .arrow_writer import cast_table_to_schema
+from .table_view import read_arrow_table, features_of_schema
+from .dataset_read import Column, DatasetReadMixin
+from .dataset_ops import DatasetOpsMixin, info_with_features
+from .dataset_map import DatasetMapMixin, generate_arrow
+from .dataset_io import DatasetIOMixin, read_saved_dataset
+from .file_readers import files_to_arrow
+from .iterable_dataset import iterable_from_dataset
+from .tensor_formats import polars_of_rows, batch_rows
+from .search import IndexableMixin
+from .dataset_dict import DatasetDict
 
 # %% auto #0
-__all__ = ['read_arrow_table', 'Column', 'features_of_schema', 'Dataset', 'concatenate_datasets']
-
-# %% ../nbs/04a_arrow_dataset.ipynb #197c5637
-def read_arrow_table(path, # an Arrow IPC stream or file
-                     in_memory:bool=False) -> pa.Table: # copy into memory instead of memory-mapping
-    "The table stored at `path`, memory-mapped (zero-copy) unless `in_memory`."
-    path = os.fspath(path)
-    if not os.path.isfile(path): raise FileNotFoundError(f"No Arrow file at {path!r}.")
-    source = pa.OSFile(path).read_buffer() if in_memory else pa.memory_map(path)
-    reader = pa.BufferReader(source) if in_memory else source
-    magic = reader.read(6); reader.seek(0)
-    try:
-        if magic == b"ARROW1": return pa.ipc.open_file(reader).read_all()
-        return pa.ipc.open_stream(reader).read_all()
-    except pa.ArrowInvalid as e:
-        raise ValueError(f"{path!r} is not an Arrow IPC stream or file: {e}") from None
-
-# %% ../nbs/04a_arrow_dataset.ipynb #7405f676
-class Column(_SequenceABC):
-    "A lazy view of one column of a `Dataset`: index it or iterate it to read values."
-    def __init__(self, source, column_name:str):
-        if column_name not in source.column_names:
-            raise KeyError(f"Column {column_name!r} not in the dataset. Current columns in the dataset: {source.column_names}")
-        self.source, self.column_name = source, column_name
-        self.features = source.features[column_name]
-
-    def __len__(self): return len(self.source)
-    def __iter__(self):
-        for batch in self.source._iter_batches(columns=[self.column_name]): yield from batch[self.column_name]
-    def __getitem__(self, key):
-        if isinstance(key, str): raise TypeError(f"Column {self.column_name!r} is not nested: cannot index it by {key!r}.")
-        return self.source._getitem(key, columns=[self.column_name])[self.column_name]
-    def __array__(self, dtype=None, copy=None):
-        "The whole column as one numpy array (read a column at a time, not a value at a time)."
-        arr = Formatter(self.source.features, "numpy").format_column(self.source._rows(0, len(self.source)).select([self.column_name]), self.column_name)
-        return arr.astype(dtype) if dtype is not None else arr
-    def __eq__(self, other):
-        if isinstance(other, Column): other = list(other)
-        return isinstance(other, (list, tuple)) and list(self) == list(other)
-    def __repr__(self):
-        head = list(self[:5])
-        return "Column(" + repr(head)[:-1] + (", ...])" if len(self) > 5 else "])")
+__all__ = ['Dataset', 'table_from_dict', 'columns_of_rows', 'table_from_pandas', 'file_fingerprint', 'concatenate_datasets']
 
 # %% ../nbs/04a_arrow_dataset.ipynb #47d89712
 def _new_fingerprint() -> str: return uuid.uuid4().hex[:16]
 
-_FEATURES_CACHE: dict = {}
-def features_of_schema(schema:pa.Schema) -> Features:
-    "`Features.from_arrow_schema`, memoised on the serialised schema (opening the same kind of file again is cheap)."
-    key = schema.serialize().to_pybytes()
-    f = _FEATURES_CACHE.get(key)
-    if f is None:
-        f = Features.from_arrow_schema(schema)
-        if len(_FEATURES_CACHE) > 256: _FEATURES_CACHE.clear()
-        _FEATURES_CACHE[key] = f
-    return f  # shared: dataset_kit never mutates a Features in place (copy() before changing one)
-
+# %% ../nbs/04a_arrow_dataset.ipynb #d4e4a1ed
 def _as_split(split):
-    if split is None or not isinstance(split, str): return split
-    from dataset_kit.splits import NamedSplit
-    return NamedSplit(split)
+    "A split name as a `NamedSplit` (a `NamedSplit` or None as it is)."
+    return NamedSplit(split) if isinstance(split, str) else split
 
-class Dataset:
+# %% ../nbs/04a_arrow_dataset.ipynb #8a0d316a
+class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin, IndexableMixin):
     "An Arrow table with features, an optional indices mapping, a split and a format."
     def __init__(self,
                  arrow_table:pa.Table, # the rows (memory-mapped or in memory)
@@ -120,6 +75,124 @@ class Dataset:
         for k, v in attrs.items(): setattr(ds, k, v)
         return ds
 
+    def _mapped_from(self, files:list, whole:bool=True):
+        "Record that this dataset reads the memory-mapped `files` (`whole`: its table is exactly them, so it pickles as their paths)."
+        self._cache_files = [{"filename": os.path.abspath(f)} for f in files]
+        self._origin = ([os.path.abspath(f) for f in files], self._data) if whole else None
+        return self
+
+    @classmethod
+    def from_dict(cls, mapping:dict, # column name → list of values
+                  features:Features=None, # the types (inferred when None)
+                  info=None, # a `DatasetInfo` to attach
+                  split=None, # the split name
+                  on_mixed_types:str=None): # "use_json": store columns (or nested fields) whose value types mix as Json
+        "A Dataset from a dict of columns."
+        table, features = table_from_dict(mapping, features if features is not None or info is None else info.features, on_mixed_types)
+        return cls(table, info=info_with_features(info, features), split=split)
+    @classmethod
+    def from_list(cls, mapping:list, # a list of example dicts; the columns are the first example's keys
+                  features:Features=None, info=None, split=None, on_mixed_types:str=None):
+        "A Dataset from a list of examples."
+        return cls.from_dict(columns_of_rows(mapping, features), features=features, info=info, split=split, on_mixed_types=on_mixed_types)
+    @classmethod
+    def from_pandas(cls, df, # a pandas DataFrame
+                    features:Features=None, info=None, split=None,
+                    preserve_index:bool=None): # keep the index as a column (None: only if it is not a RangeIndex)
+        "A Dataset from a DataFrame."
+        features = features if features is not None or info is None else info.features
+        return cls(table_from_pandas(df, features, preserve_index), info=info, split=split)
+    @classmethod
+    def from_file(cls, filename, # an Arrow IPC stream or file
+                  info=None, split=None,
+                  indices_filename=None, # an Arrow file with an 'indices' column: the rows to expose
+                  in_memory:bool=False): # copy into memory instead of memory-mapping
+        "A Dataset over an Arrow file, memory-mapped: opening costs the same for any size."
+        indices = read_arrow_table(indices_filename, in_memory=in_memory) if indices_filename else None
+        ds = cls(read_arrow_table(filename, in_memory=in_memory), info=info, split=split, indices_table=indices,
+                 fingerprint=file_fingerprint(filename))
+        return ds if in_memory else ds._mapped_from([filename])
+    @classmethod
+    def from_generator(cls, generator, # a generator function yielding example dicts
+                       features:Features=None, # their features (inferred from the first batch when None)
+                       cache_dir:str=None, # where to write (default: the dataset_kit cache)
+                       keep_in_memory:bool=False, # build the table in memory instead
+                       gen_kwargs:dict=None, # keyword arguments for the generator; list values are shards
+                       num_proc:int=None, # processes, each running a contiguous part of the shards
+                       split="train", # the split name of the result
+                       writer_batch_size:int=1000): # rows per record batch
+        "A Dataset from a generator function, written to an Arrow cache file."
+        return cls._from_arrow(generate_arrow(generator, features, cache_dir, keep_in_memory, gen_kwargs, num_proc, writer_batch_size), split)
+    @classmethod
+    def _from_arrow(cls, out, split):
+        "A dataset over what an engine wrote: a table, or Arrow files (memory-mapped, one after the other)."
+        if isinstance(out, pa.Table): return cls(out, split=split)
+        parts = [cls.from_file(p, split=split) for p in out]
+        return parts[0] if len(parts) == 1 else cls._concatenate(parts, split=split)
+    @classmethod
+    def load_from_disk(cls, dataset_path:str, # a folder written by save_to_disk (here or by `datasets`)
+                       keep_in_memory:bool=None, # copy into memory instead of memory-mapping
+                       storage_options:dict=None): # filesystem options for remote paths
+        "Load a dataset saved with `save_to_disk` (by dataset_kit or `datasets`)."
+        saved = read_saved_dataset(dataset_path, keep_in_memory, storage_options)
+        ds = cls(saved["table"], info=saved["info"], split=saved["split"], fingerprint=saved["fingerprint"])
+        if saved["files"]: ds._mapped_from(saved["files"])
+        if saved["format"]: ds.set_format(**saved["format"])
+        return ds
+    @classmethod
+    def from_csv(cls, path_or_paths, # a CSV file or a list of them
+                 split=None, # the split name (default "train")
+                 features:Features=None, # the column types (default: inferred)
+                 cache_dir:str=None, # where to cache the Arrow data (default: the dataset_kit cache)
+                 keep_in_memory:bool=False, # copy the data into memory
+                 num_proc:int=None, # processes to convert the files with
+                 **kwargs): # `CsvOptions`: sep, column_names, skiprows, ...
+        "A Dataset read from CSV files (cached as Arrow)."
+        return cls._from_arrow(files_to_arrow("csv", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
+    @classmethod
+    def from_json(cls, path_or_paths, # a JSON or JSON-lines file or a list of them
+                  split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
+                  field:str=None, # the key holding the records in a JSON document
+                  num_proc:int=None, **kwargs): # `JsonOptions`
+        "A Dataset read from JSON or JSON-lines files (cached as Arrow)."
+        if field is not None: kwargs["field"] = field
+        return cls._from_arrow(files_to_arrow("json", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
+    @classmethod
+    def from_parquet(cls, path_or_paths, # a Parquet file or a list of them
+                     split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
+                     columns:list=None, # read only these columns
+                     num_proc:int=None, **kwargs): # `ParquetOptions`
+        "A Dataset read from Parquet files (cached as Arrow)."
+        if columns is not None: kwargs["columns"] = columns
+        return cls._from_arrow(files_to_arrow("parquet", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
+    @classmethod
+    def from_text(cls, path_or_paths, # a text file or a list of them: one row per line (by default)
+                  split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
+                  num_proc:int=None, **kwargs): # `TextOptions`: keep_linebreaks, sample_by
+        "A Dataset with a `text` column read from text files (cached as Arrow)."
+        return cls._from_arrow(files_to_arrow("text", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
+
+    def to_iterable_dataset(self, num_shards:int=1): # shards (for shuffling their order)
+        "This dataset as an `IterableDataset` that streams its rows."
+        return iterable_from_dataset(self, num_shards)
+    @classmethod
+    def from_polars(cls, df, # a polars DataFrame
+                    features:Features=None, info=None, split=None):
+        "A Dataset from a polars DataFrame (its Arrow data, cast to `features` if given)."
+        features = features if features is not None or info is None else info.features
+        table = df.to_arrow()
+        if features is not None: table = cast_table_to_schema(table, (features if isinstance(features, Features) else Features(features)).arrow_schema)
+        return cls(table, info=info, split=split)
+    def to_polars(self, batch_size:int=None, # rows per DataFrame with `batched` (default 1000)
+                  batched:bool=False, # yield DataFrames of `batch_size` rows
+                  schema_overrides:dict=None, # polars dtypes for some columns
+                  rechunk:bool=True): # contiguous memory per column
+        "The dataset as a polars DataFrame (or DataFrames of `batch_size` rows with `batched=True`)."
+        return polars_of_rows(self._rows, len(self), batch_size, batched, schema_overrides, rechunk)
+    def __getitems__(self, keys:list) -> list: # row indices, as a torch DataLoader's sampler gives them
+        "The rows `keys`, read as one batch and split into examples (what `torch.utils.data.DataLoader` calls)."
+        return batch_rows(self[keys])
+
     @property
     def features(self) -> Features:
         "The column types."
@@ -127,7 +200,6 @@ class Dataset:
     @property
     def info(self):
         "The `DatasetInfo` (description, citation, features, ...)."
-        from dataset_kit.info import DatasetInfo
         if self._info is None: self._info = DatasetInfo()
         if self._info.features is not self._features: self._info = copy.copy(self._info); self._info.features = self._features
         return self._info
@@ -136,7 +208,9 @@ class Dataset:
         "The split this dataset comes from, if any."
         return self._split
     @property
-    def data(self) -> pa.Table: return self._data
+    def data(self) -> pa.Table:
+        "The Arrow table (all its rows, whatever the indices mapping)."
+        return self._data
     @property
     def cache_files(self) -> list:
         "The files backing this dataset: `[{'filename': ...}]` (empty when it lives in memory)."
@@ -149,30 +223,70 @@ class Dataset:
         if self._names_cache is None or self._names_cache[0] is not self._data: self._names_cache = (self._data, self._data.column_names)
         return self._names_cache[1]
     @property
-    def num_columns(self) -> int: return self._data.num_columns
+    def num_columns(self) -> int:
+        "How many columns."
+        return self._data.num_columns
     @property
-    def num_rows(self) -> int: return len(self._indices) if self._indices is not None else self._data.num_rows
+    def num_rows(self) -> int:
+        "How many rows (through the indices mapping, if any)."
+        return len(self._indices) if self._indices is not None else self._data.num_rows
     @property
-    def shape(self) -> tuple: return (self.num_rows, self.num_columns)
+    def shape(self) -> tuple:
+        "(rows, columns)."
+        return (self.num_rows, self.num_columns)
     def __len__(self): return self.num_rows
     def __repr__(self):
         return f"Dataset({{\n    features: {list(self._features)},\n    num_rows: {self.num_rows}\n}})"
 
     # optional metadata mirrored from info, as in datasets
     @property
-    def description(self): return self.info.description
+    def description(self) -> str:
+        "`info.description`."
+        return self.info.description
     @property
-    def citation(self): return self.info.citation
+    def citation(self) -> str:
+        "`info.citation`."
+        return self.info.citation
     @property
-    def homepage(self): return self.info.homepage
+    def homepage(self) -> str:
+        "`info.homepage`."
+        return self.info.homepage
     @property
-    def license(self): return self.info.license
+    def license(self) -> str:
+        "`info.license`."
+        return self.info.license
     @property
-    def builder_name(self): return self.info.builder_name
+    def builder_name(self) -> str:
+        "`info.builder_name`."
+        return self.info.builder_name
     @property
-    def config_name(self): return self.info.config_name
+    def config_name(self) -> str:
+        "`info.config_name`."
+        return self.info.config_name
     @property
-    def version(self): return self.info.version
+    def version(self):
+        "`info.version`."
+        return self.info.version
+    @property
+    def dataset_size(self) -> int:
+        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
+        return self.info.dataset_size
+    @property
+    def download_size(self) -> int:
+        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
+        return self.info.download_size
+    @property
+    def size_in_bytes(self) -> int:
+        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
+        return self.info.size_in_bytes
+
+    def __enter__(self): return self
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        "Leaving a `with` block releases the table and its memory maps; the dataset is not usable afterwards (as in `datasets`)."
+        for attr in ("_data", "_indices", "_origin", "_chunks_cache", "_formatter_cache", "_names_cache"): self.__dict__.pop(attr, None)
+
+# %% ../nbs/04a_arrow_dataset.ipynb #61d12684
+DatasetDict.dataset_class = Dataset
 
 # %% ../nbs/04a_arrow_dataset.ipynb #d55c79ee
 def _check_lengths(mapping:dict, what="from_dict"):
@@ -180,375 +294,48 @@ def _check_lengths(mapping:dict, what="from_dict"):
     if len(set(lengths.values())) > 1:
         raise ValueError(f"{what}: all columns must have the same length, got {lengths}.")
 
-def _from_dict(cls, mapping:dict, # column name → list of values
-               features:Features=None, # the types (inferred when None)
-               info=None, # a `DatasetInfo` to attach
-               split=None, # the split name
-               on_mixed_types:str=None): # "use_json": store columns (or nested fields) whose value types mix as Json
-    "A Dataset from a dict of columns."
+# %% ../nbs/04a_arrow_dataset.ipynb #578b5321
+def table_from_dict(mapping:dict, # column name → list of values
+                    features:Features=None, # the types (inferred when None)
+                    on_mixed_types:str=None) -> tuple: # "use_json": mixed value types become Json
+    "`(table, features)`: the columns of `mapping` encoded to Arrow through `features`."
     if not isinstance(mapping, Mapping): raise TypeError(f"from_dict needs a dict of columns, got {type(mapping).__name__}.")
     mapping = {k: (v.tolist() if isinstance(v, np.ndarray) and v.ndim == 1 else list(v) if isinstance(v, (tuple, range)) else v)
                for k, v in mapping.items()}
     _check_lengths(mapping)
-    if features is None and info is not None: features = info.features
     if features is None: features = infer_features(mapping, on_mixed_types=on_mixed_types)
     elif not isinstance(features, Features): features = Features(features)
     missing = [c for c in features if c not in mapping]
     if missing: raise ValueError(f"from_dict: columns {missing} are in the features but not in the data {list(mapping)}.")
     extra = [c for c in mapping if c not in features]
     if extra: raise ValueError(f"from_dict: columns {extra} are in the data but not in the features {list(features)}.")
-    table = features.encode_to_arrow({c: mapping[c] for c in features})
-    if info is not None: info = copy.copy(info); info.features = features
-    else:
-        from dataset_kit.info import DatasetInfo
-        info = DatasetInfo(features=features)
-    return cls(table, info=info, split=split)
+    return features.encode_to_arrow({c: mapping[c] for c in features}), features
 
-def _from_list(cls, mapping:list, # a list of example dicts; the columns are the first example's keys
-               features:Features=None, info=None, split=None, on_mixed_types:str=None):
-    "A Dataset from a list of examples."
-    columns = list(mapping[0]) if mapping else (list(features) if features else [])
-    return cls.from_dict({c: [r.get(c) for r in mapping] for c in columns}, features=features, info=info, split=split,
-                         on_mixed_types=on_mixed_types)
+# %% ../nbs/04a_arrow_dataset.ipynb #947793fb
+def columns_of_rows(rows:list, # example dicts
+                    features=None) -> dict: # the columns when `rows` is empty
+    "A dict of columns from a list of examples; the columns are the first example's keys."
+    columns = list(rows[0]) if rows else (list(features) if features else [])
+    return {c: [r.get(c) for r in rows] for c in columns}
 
-def _from_pandas(cls, df, # a pandas DataFrame
-                 features:Features=None, info=None, split=None,
-                 preserve_index:bool=None): # keep the index as a column (None: only if it is not a RangeIndex)
-    "A Dataset from a DataFrame."
+# %% ../nbs/04a_arrow_dataset.ipynb #d0f9d7f8
+def table_from_pandas(df, # a pandas DataFrame
+                      features:Features=None, # cast to these types (default: pandas' own)
+                      preserve_index:bool=None) -> pa.Table: # keep the index as a column (None: unless a RangeIndex)
+    "The DataFrame as an Arrow table, cast to `features` if given."
     table = pa.Table.from_pandas(df, preserve_index=preserve_index).replace_schema_metadata(None)
-    if features is None and info is not None: features = info.features
-    if features is not None:
-        features = Features(features) if not isinstance(features, Features) else features
-        table = cast_table_to_schema(table, features.arrow_schema)
-    return cls(table, info=info, split=split)
+    if features is None: return table
+    return cast_table_to_schema(table, (features if isinstance(features, Features) else Features(features)).arrow_schema)
 
-def _from_file(cls, filename, # an Arrow IPC stream or file
-               info=None, split=None,
-               indices_filename=None, # an Arrow file with an 'indices' column: the rows to expose
-               in_memory:bool=False): # copy into memory instead of memory-mapping
-    "A Dataset over an Arrow file, memory-mapped: opening costs the same for any size."
-    table = read_arrow_table(filename, in_memory=in_memory)
-    indices = read_arrow_table(indices_filename, in_memory=in_memory) if indices_filename else None
-    ds = cls(table, info=info, split=split, indices_table=indices,
-             fingerprint=stable_hash([os.path.abspath(filename), os.path.getmtime(filename), os.path.getsize(filename)]))
-    if not in_memory: ds._cache_files, ds._origin = [{"filename": os.path.abspath(filename)}], ([os.path.abspath(filename)], ds._data)
-    return ds
+# %% ../nbs/04a_arrow_dataset.ipynb #0206c792
+def file_fingerprint(path) -> str:
+    "A fingerprint for the data in the file at `path`: its absolute path, modification time and size."
+    return stable_hash([os.path.abspath(path), os.path.getmtime(path), os.path.getsize(path)])
 
-Dataset.from_dict = classmethod(_from_dict)
-Dataset.from_list = classmethod(_from_list)
-Dataset.from_pandas = classmethod(_from_pandas)
-Dataset.from_file = classmethod(_from_file)
-
-# %% ../nbs/04a_arrow_dataset.ipynb #9c0eecc5
-def _check_columns(ds, cols, what):
-    if cols is None: return None
-    cols = [cols] if isinstance(cols, str) else list(cols)
-    bad = [c for c in cols if c not in ds.column_names]
-    if bad: raise ValueError(f"{what} {bad} not in the dataset. Current columns in the dataset: {ds.column_names}")
-    return cols
-
-def _check_index(i, n):
-    if not -n <= i < n: raise IndexError(f"Index {i} is out of range for a dataset of {n} rows.")
-    return i + n if i < 0 else i
-
-def _keys_to_array(key, n) -> np.ndarray:
-    arr = np.asarray(key if not isinstance(key, range) else np.arange(key.start, key.stop, key.step))
-    if arr.size == 0: return np.zeros(0, dtype=np.int64)
-    if arr.dtype == bool:
-        if len(arr) != n: raise IndexError(f"A boolean mask must have one value per row: got {len(arr)} for {n} rows.")
-        return np.flatnonzero(arr)
-    if not np.issubdtype(arr.dtype, np.integer): raise TypeError(f"Rows are indexed by ints, slices, lists of ints or a boolean mask; got {key!r:.60}.")
-    lo, hi = arr.min(), arr.max()
-    if lo < -n or hi >= n: raise IndexError(f"Index {lo if lo < -n else hi} is out of range for a dataset of {n} rows.")
-    return np.where(arr < 0, arr + n, arr).astype(np.int64)
-
-def _take(table:pa.Table, rows:np.ndarray) -> pa.Table:
-    "Rows of `table` in order: a zero-copy slice when they are contiguous."
-    if len(rows) == 0: return table.slice(0, 0)
-    if rows[-1] - rows[0] == len(rows) - 1 and (len(rows) < 3 or bool(np.all(np.diff(rows) == 1))):
-        return table.slice(int(rows[0]), len(rows))
-    return table.take(rows)
-
-@patch
-def _rows(self:Dataset, start:int, stop:int) -> pa.Table:
-    "Rows `start:stop` (positions in this dataset) as an Arrow table."
-    if self._indices is None: return self._data.slice(start, stop - start)
-    return _take(self._data, self._indices[start:stop])
-
-@patch
-def _query(self:Dataset, key) -> pa.Table:
-    n = len(self)
-    if isinstance(key, (int, np.integer)):
-        i = _check_index(int(key), n)
-        return self._data.slice(int(self._indices[i]) if self._indices is not None else i, 1)
-    if isinstance(key, slice):
-        r = range(n)[key]
-        if r.step == 1: return self._rows(r.start, max(r.stop, r.start))
-        key = r
-    rows = _keys_to_array(key, n)
-    return _take(self._data, self._indices[rows] if self._indices is not None else rows)
-
-@patch
-def _formatter(self:Dataset) -> Formatter:
-    if self._formatter_cache is None:
-        f = self._format
-        self._formatter_cache = Formatter(self._features, f["type"], transform=self._transform, **f["format_kwargs"])
-    return self._formatter_cache
-
-@patch
-def _out_columns(self:Dataset, columns=None) -> list:
-    if columns is not None: return columns
-    return self._format["columns"] if self._format["columns"] is not None else self._names()
-
-@patch
-def _fast_row(self:Dataset, i:int, columns:list) -> dict:
-    "One row in python format by scalar access on the chunk holding it."
-    if self._chunks_cache is None:
-        first = self._data.column(0) if self._data.num_columns else pa.chunked_array([], pa.null())
-        offsets = np.cumsum([0] + [len(c) for c in first.chunks]).tolist()
-        self._chunks_cache = (offsets, {c: [storage_of(ch) for ch in self._data.column(c).chunks] for c in self._names()})
-    offsets, chunks = self._chunks_cache
-    ci = bisect_right(offsets, i) - 1
-    j = i - offsets[ci]
-    row = {c: chunks[c][ci][j].as_py() for c in columns}
-    fmt = self._formatter()
-    for c in fmt.decode_columns.intersection(columns): row[c] = fmt._decode(c, [row[c]])[0]
-    return row
-
-@patch
-def _getitem(self:Dataset, key, columns:list=None):
-    if isinstance(key, (bool, np.bool_)):  # bool is an int subclass: ds[True] would silently read row 1
-        raise TypeError(f"dataset index must be int, str, slice or collection of int, not bool ({key!r}).")
-    fmt, cols = self._formatter(), self._out_columns(columns)
-    if isinstance(key, (int, np.integer)) and fmt.type == "python" and self._aligned_chunks():
-        i = _check_index(int(key), len(self))
-        row = self._fast_row(int(self._indices[i]) if self._indices is not None else i, cols)
-        if self._format["output_all_columns"] and columns is None:
-            row.update(Formatter(self._features).format_row(self._query(key).select([c for c in self.column_names if c not in cols])))
-        return row
-    table = self._query(key)
-    single = isinstance(key, (int, np.integer))
-    out = fmt.format_row(table.select(cols)) if single else fmt.format_batch(table.select(cols))
-    if self._format["output_all_columns"] and columns is None and fmt.type not in ("pandas", "arrow"):
-        rest = table.select([c for c in self.column_names if c not in cols])
-        py = Formatter(self._features)
-        out.update(py.format_row(rest) if single else py.format_batch(rest))
-    return out
-
-@patch
-def _aligned_chunks(self:Dataset) -> bool:
-    "Whether all columns share chunk boundaries (true for files we write); else the slice path is used."
-    if self._chunks_cache is None and self._data.num_columns:
-        lens = [tuple(len(c) for c in col.chunks) for col in self._data.columns]
-        if any(l != lens[0] for l in lens): self._chunks_cache = False
-    return self._chunks_cache is not False
-
-@patch
-def _iter_batches(self:Dataset, batch_size:int=1000, columns:list=None, drop_last_batch:bool=False):
-    fmt, cols, n = self._formatter(), self._out_columns(columns), len(self)
-    for start in range(0, n, batch_size):
-        if drop_last_batch and start + batch_size > n: return
-        yield fmt.format_batch(self._rows(start, min(n, start + batch_size)).select(cols))
-
-@patch
-def __getitem__(self:Dataset, key):
-    "`ds[i]` → example; `ds[i:j]`, `ds[[i, j]]`, `ds[mask]` → batch; `ds['col']` → column."
-    if isinstance(key, str):
-        if key not in self._names():
-            raise KeyError(f"Column {key!r} not in the dataset. Current columns in the dataset: {self.column_names}")
-        fmt = self._formatter()
-        if fmt.type in ("python", "custom"): return Column(self, key)
-        return fmt.format_column(self._rows(0, len(self)).select([key]), key)
-    return self._getitem(key)
-
-@patch
-def __getitems__(self:Dataset, keys:list) -> list:
-    "A list of examples (what PyTorch's DataLoader asks for)."
-    batch = self._getitem(list(keys))
-    n = len(next(iter(batch.values()))) if batch else 0
-    return [{c: v[i] for c, v in batch.items()} for i in range(n)]
-
-# %% ../nbs/04a_arrow_dataset.ipynb #0434dd14
-@patch
-def __iter__(self:Dataset):
-    "Iterate over examples, in the dataset's format."
-    fmt = self._formatter()
-    if self._format["output_all_columns"] or fmt.type in ("pandas", "arrow"):
-        for i in range(len(self)): yield self[i]
-        return
-    for batch in self._iter_batches():
-        names = list(batch)
-        if fmt.type == "python" or fmt.type == "custom":
-            for values in zip(*batch.values()): yield dict(zip(names, values))
-        else:
-            cols = list(batch.values())
-            for i in range(len(cols[0]) if cols else 0): yield {k: c[i] for k, c in zip(names, cols)}
-
-@patch
-def iter(self:Dataset, batch_size:int, # rows per batch
-         drop_last_batch:bool=False): # skip a last, smaller batch
-    "Iterate over batches of `batch_size` rows, in the dataset's format."
-    fmt = self._formatter()
-    for start in range(0, len(self), batch_size):
-        if drop_last_batch and start + batch_size > len(self): return
-        table = self._rows(start, min(len(self), start + batch_size))
-        yield fmt.format_batch(table.select(self._out_columns()))
-
-# %% ../nbs/04a_arrow_dataset.ipynb #49d1ec91
-@patch
-def set_format(self:Dataset, type:str=None, # None/'python', 'numpy', 'pandas', 'arrow'
-               columns:list=None, # the columns to return (default: all)
-               output_all_columns:bool=False, # also return the other columns, in Python format
-               **format_kwargs): # passed to the formatter
-    "Change the format of this dataset in place."
-    type = get_format_type_from_alias(type)
-    if isinstance(columns, str): columns = [columns]
-    if columns is not None:
-        bad = [c for c in columns if c not in self._data.column_names]
-        if bad: raise ValueError(f"Columns {bad} not in the dataset. Current columns in the dataset: {self.column_names}")
-        columns = list(columns)
-    self._format = dict(type=None if type == "python" else type, columns=columns, output_all_columns=output_all_columns,
-                        format_kwargs=format_kwargs)
-    self._formatter_cache = None
-    if type != "custom": self._transform = None
-
-@patch
-def with_format(self:Dataset, type:str=None, columns:list=None, output_all_columns:bool=False, **format_kwargs) -> Dataset:
-    "A copy of this dataset that answers in another format."
-    ds = self._new(fingerprint=self._fingerprint)
-    ds.set_format(type, columns=columns, output_all_columns=output_all_columns, **format_kwargs)
-    return ds
-
-@patch
-def reset_format(self:Dataset):
-    "Back to Python objects, all columns."
-    self.set_format(None)
-
-@patch
-def set_transform(self:Dataset, transform, # fn(batch: dict) -> dict, applied on every read
-                  columns:list=None, output_all_columns:bool=False):
-    "Format reads with your own function (in place)."
-    self.set_format("custom", columns=columns, output_all_columns=output_all_columns)
-    self._transform = transform
-
-@patch
-def with_transform(self:Dataset, transform, columns:list=None, output_all_columns:bool=False) -> Dataset:
-    "A copy of this dataset formatted by your own function."
-    ds = self._new(fingerprint=self._fingerprint)
-    ds.set_transform(transform, columns=columns, output_all_columns=output_all_columns)
-    return ds
-
-@patch(as_prop=True)
-def format(self:Dataset) -> dict:
-    "The current format: type, format_kwargs, columns, output_all_columns."
-    f = self._format
-    return {"type": f["type"], "format_kwargs": f["format_kwargs"],
-            "columns": f["columns"] if f["columns"] is not None else self.column_names, "output_all_columns": f["output_all_columns"]}
-
-@patch
-@contextmanager
-def formatted_as(self:Dataset, type:str=None, columns:list=None, output_all_columns:bool=False, **format_kwargs):
-    "Temporarily use another format (a `with` block)."
-    old, old_t = copy.deepcopy(self._format), self._transform
-    self.set_format(type, columns=columns, output_all_columns=output_all_columns, **format_kwargs)
-    try: yield
-    finally: self._format, self._transform, self._formatter_cache = old, old_t, None
-
-# %% ../nbs/04a_arrow_dataset.ipynb #6af6ce25
-@patch
-def __getstate__(self:Dataset):
-    state = dict(self.__dict__, _formatter_cache=None, _chunks_cache=None, _names_cache=None)
-    if self._origin is not None and self._origin[1] is self._data:
-        state["_data"], state["_origin"] = None, (self._origin[0], None)
-    return state
-
-@patch
-def __setstate__(self:Dataset, state:dict):
-    self.__dict__.update(state)
-    if self._data is None:
-        tables = [read_arrow_table(p) for p in self._origin[0]]
-        self._data = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-        self._data = self._data.replace_schema_metadata(self._features.arrow_schema.metadata)
-        self._origin = (self._origin[0], self._data)
-
-# %% ../nbs/04a_arrow_dataset.ipynb #3f5c2a2b
-def _is_null_feature(f) -> bool:
-    "Is `f` `Value('null')`, or a list of it (a column that held only `None`s or empty lists)?"
-    if isinstance(f, Value): return f.dtype == "null"
-    inner = getattr(f, "feature", None)
-    return inner is not None and not isinstance(f, dict) and _is_null_feature(inner)
-
-def _aligned_features(feats:list) -> Features:
-    "The union of `feats` in first-seen order; a column's type is its first non-null one, which all others must match."
-    out = {}
-    for f in feats:
-        for k, v in f.items():
-            if k not in out or _is_null_feature(out[k]): out[k] = v
-    for i, f in enumerate(feats):
-        for k, v in f.items():
-            if _is_null_feature(v) or v == out[k]: continue
-            try: Features({k: v}).reorder_fields_as(Features({k: out[k]}))
-            except ValueError:
-                raise ValueError(f"The features can't be aligned: column {k!r} of dataset {i} is {v}, "
-                                 f"expected {out[k]} (or Value('null')).") from None
-    return Features(out)
-
-def _padded(table:pa.Table, schema:pa.Schema) -> pa.Table:
-    "`table` with `schema`'s columns: the missing ones all null."
-    for field in schema:
-        if field.name not in table.column_names: table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
-    return cast_table_to_schema(table, schema)
-
-def _merged_info(dsets, info, features):
-    if info is not None:
-        info = copy.copy(info); info.features = features
-        return info
-    from dataset_kit.info import DatasetInfo
-    info = DatasetInfo.from_merge([d._info for d in dsets if d._info is not None]) if any(d._info is not None for d in dsets) else DatasetInfo()
-    info.features = features
-    return info
-
+# %% ../nbs/04a_arrow_dataset.ipynb #10fe8666
 def concatenate_datasets(dsets:list, # the datasets to join
                          info=None, # the `DatasetInfo` of the result (default: merged from theirs)
                          split=None, # the split of the result (default: theirs, if they agree)
                          axis:int=0) -> Dataset: # 0: one after the other; 1: side by side
     "One dataset from several: their rows one after the other (`axis=0`) or their columns side by side (`axis=1`)."
-    dsets = list(dsets)
-    if not dsets: raise ValueError("Unable to concatenate an empty list of datasets.")
-    bad = [type(d).__name__ for d in dsets if not isinstance(d, Dataset)]
-    if bad: raise TypeError(f"concatenate_datasets expects Dataset objects, got {bad}.")
-    if axis not in (0, 1): raise ValueError(f"axis must be 0 (rows) or 1 (columns), got {axis!r}.")
-    if split is None:
-        splits = {str(d.split) for d in dsets}
-        split = dsets[0].split if len(splits) == 1 else None
-    if axis == 0:
-        features = _aligned_features([d.features for d in dsets])
-        tables = [_padded(d._data, features.arrow_schema) for d in dsets]
-        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-        indices = None
-        if any(d._indices is not None for d in dsets):
-            offs = np.cumsum([0] + [t.num_rows for t in tables])
-            indices = np.concatenate([(d._indices if d._indices is not None else np.arange(d._data.num_rows)) + o
-                                      for d, o in zip(dsets, offs)])
-    else:
-        n = {len(d) for d in dsets}
-        if len(n) > 1: raise ValueError(f"Datasets concatenated with axis=1 need the same number of rows, got {[len(d) for d in dsets]}.")
-        names = [c for d in dsets for c in d.column_names]
-        dup = sorted({c for c in names if names.count(c) > 1})
-        if dup: raise ValueError(f"Datasets concatenated with axis=1 share columns {dup}: rename or remove them first.")
-        features = Features({k: v for d in dsets for k, v in d.features.items()})
-        cols = [c for d in dsets for c in d._rows(0, len(d)).columns]
-        table, indices = pa.Table.from_arrays(cols, schema=features.arrow_schema), None
-    ds = Dataset(table, info=_merged_info(dsets, info, features), split=split, indices_table=indices,
-                 fingerprint=stable_hash([d._fingerprint for d in dsets] + [axis]))
-    for f in (f for d in dsets for f in d._cache_files):
-        if f not in ds._cache_files: ds._cache_files.append(f)
-    formats = [d._format for d in dsets]
-    if all(f == formats[0] for f in formats): ds._format = copy.deepcopy(formats[0])
-    return ds
-
-# %% ../nbs/04a_arrow_dataset.ipynb #20b2de7d
-from . import dataset_ops as _dataset_ops  # noqa: E402  (adds select, shuffle, cast, ... to Dataset)
-from . import dataset_map as _dataset_map  # noqa: E402  (adds map, filter, from_generator)
-from . import dataset_io as _dataset_io  # noqa: E402  (adds save_to_disk, load_from_disk, to_csv, ...)
-from . import iterable_dataset as _iterable_dataset  # noqa: E402  (adds to_iterable_dataset)
+    return Dataset._concatenate(list(dsets), info=info, split=split, axis=axis)

@@ -42,6 +42,13 @@ def read_shard(path:str, # a shard file: local path or fsspec URL, `.arrow` (IPC
                skip:int=0, # first row wanted
                take:int=-1) -> tuple: # rows wanted (-1: to the end)
     "`(rows, shard_length)`: the wanted rows of one shard, and how many rows the whole shard has."
+    try: return _read_shard(path, in_memory, storage_options, skip, take)
+    except FileNotFoundError: raise
+    except (pa.ArrowInvalid, OSError, EOFError) as e:  # Arrow reports a short read as an OSError
+        raise ValueError(f"Shard {path} cannot be read: it is truncated or damaged ({e}). Prepare the dataset again "
+                         "with download_mode='force_redownload' (or save it again, for a save_to_disk folder).") from e
+
+def _read_shard(path, in_memory, storage_options, skip, take):
     fs, p = url_to_fs(path, storage_options)
     if p.endswith(".parquet"):
         if _is_local(fs): return _parquet_rows(p, skip, take)
@@ -74,6 +81,10 @@ def read_split_table(folder:str, # the prepared dataset folder (path or URL)
     expected = {}
     for n in set(names):
         si = split_infos[n]
+        if verify and si.shard_lengths and sum(si.shard_lengths) != si.num_examples:
+            raise ValueError(f"Split {n!r} in {folder} records {si.num_examples} examples but shards of {si.shard_lengths} "
+                             f"rows ({sum(si.shard_lengths)}): its dataset_info.json is damaged; prepare it again with "
+                             "download_mode='force_redownload'.")
         files = filenames_for_dataset_split(folder, dataset_name, n, fmt, si.shard_lengths)
         expected.update(zip(files, si.shard_lengths or [si.num_examples]))
     fs = url_to_fs(folder, storage_options)[0]

@@ -15,9 +15,12 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 from fastcore.basics import patch
 from .core import default_cache_dir, progress_bar, stable_hash, url_to_fs
+from .fingerprint import fingerprint
 from .features import Features, infer_features
 from .splits import Split, NamedSplit, SplitInfo, SplitDict, SplitGenerator, ReadInstruction
 from .version import Version
+from .exceptions import (ExpectedMoreSplitsError, UnexpectedSplitsError, NonMatchingSplitsSizesError,
+                                   ManualDownloadError)
 from .info import DatasetInfo, DATASET_INFO_FILENAME
 from .download import DownloadConfig, DownloadManager, DownloadMode, VerificationMode, verify_checksums
 from .arrow_writer import cast_table_to_schema, embed_table_storage
@@ -31,10 +34,9 @@ from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split,
                                 DuplicateKeysError)
 
 # %% auto #0
-__all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'BuilderConfig', 'DatasetBuilder', 'GeneratorBasedBuilder',
-           'ArrowBasedBuilder', 'SplitsVerificationError', 'ExpectedMoreSplitsError', 'UnexpectedSplitsError',
-           'NonMatchingSplitsSizesError', 'verify_splits', 'patch_builder_for_streaming',
-           'BuilderStreamingDownloadManager']
+__all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'PLAIN_MAX_JOBS', 'BuilderConfig', 'DatasetBuilder', 'prepared_info',
+           'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'verify_splits', 'source_files_state',
+           'patch_builder_for_streaming', 'BuilderStreamingDownloadManager']
 
 # %% ../nbs/05_builder.ipynb #7070991f
 _BAD_NAME_CHARS = '<>:/\\|?*'
@@ -73,10 +75,6 @@ def _snake_case(name:str) -> str:
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     return re.sub(r"([a-z\d])([A-Z])", r"\1_\2", name).lower()
 
-def _code_repr(code):
-    return [code.co_code.hex(), list(code.co_names),
-            [_code_repr(c) if inspect.iscode(c) else repr(c) for c in code.co_consts]]
-
 _BASE_BUILDERS = set()
 
 def _code_fingerprint(cls) -> str:
@@ -89,9 +87,8 @@ def _code_fingerprint(cls) -> str:
         if klass in _BASE_BUILDERS or klass is object: continue
         for k, v in sorted(vars(klass).items()):
             fn = v.__func__ if isinstance(v, (classmethod, staticmethod)) else getattr(v, "fget", v)
-            if inspect.isfunction(fn): parts.append((klass.__qualname__, k, _code_repr(fn.__code__)))
-            elif not k.startswith("__") and not callable(v):
-                parts.append((klass.__qualname__, k, re.sub(r" at 0x[0-9a-f]+", "", repr(v))))
+            if inspect.isfunction(fn): parts.append((klass.__qualname__, k, fingerprint(fn.__code__)))
+            elif not k.startswith("__") and not callable(v): parts.append((klass.__qualname__, k, fingerprint(v, by_type=True)))
     cfg = getattr(cls, "BUILDER_CONFIG_CLASS", None)
     if cfg is not None and cfg is not BuilderConfig: parts.append(_code_fingerprint(cfg))
     return stable_hash(parts)
@@ -142,7 +139,8 @@ class DatasetBuilder:
         self._cache_dir = posixpath.join(self._cache_dir_root, self._relative_data_dir())
         self._output_dir = self._cache_dir
         if _is_prepared(self._cache_dir, self.storage_options):
-            self.info = DatasetInfo.from_directory(self._cache_dir, self.storage_options)
+            try: self.info = prepared_info(self._cache_dir, self.storage_options)
+            except ValueError: pass  # damaged: `download_and_prepare` says so, or repairs it with force_redownload
 
     def _info(self) -> DatasetInfo:
         "The dataset's metadata (features, description, citation...): to define in every builder."
@@ -188,6 +186,13 @@ def _is_prepared(folder:str, storage_options:dict=None) -> bool:
     "Whether `folder` holds a complete prepared dataset (its `dataset_info.json` is written last)."
     fs, path = url_to_fs(folder, storage_options)
     return fs.exists(posixpath.join(path, DATASET_INFO_FILENAME))
+
+def prepared_info(folder:str, storage_options:dict=None) -> DatasetInfo:
+    "The `DatasetInfo` of a prepared folder, or a `ValueError` naming its damaged `dataset_info.json` and the cure."
+    try: return DatasetInfo.from_directory(folder, storage_options)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"{posixpath.join(folder, DATASET_INFO_FILENAME)} is damaged ({type(e).__name__}: {e}). Prepare "
+                         "the dataset again with download_mode='force_redownload'.") from e
 
 # %% ../nbs/05_builder.ipynb #359c33e3
 @patch
@@ -246,7 +251,10 @@ class GeneratorBasedBuilder(DatasetBuilder):
         if features is None:
             bad = [(k, r) for k, r in zip(keys, rows) if not isinstance(r, dict)]
             if bad: raise TypeError(f"Example {bad[0][0]!r} is a {type(bad[0][1]).__name__}, not a dict of column values.")
-            features = infer_features({c: [r.get(c) for r in rows] for c in rows[0]})
+            try: features = infer_features({c: [r.get(c) for r in rows] for c in rows[0]})
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as e:  # name the example, not only its row in this batch
+                if getattr(e, "row", None) is None: raise
+                raise type(e)(f"Example {keys[e.row]!r}: {e}") from None
         cols, n = list(features), len(features)
         try:
             if set(map(len, rows)) != {n}: raise KeyError
@@ -355,11 +363,6 @@ def _embed_table(self:DatasetBuilder, table:pa.Table) -> pa.Table:
     return embed_table_storage(table, feats)
 
 # %% ../nbs/05_builder.ipynb #b5445ff8
-class SplitsVerificationError(ValueError): "Prepared splits differ from those recorded in the dataset info."
-class ExpectedMoreSplitsError(SplitsVerificationError): "Some recorded splits were not generated."
-class UnexpectedSplitsError(SplitsVerificationError): "Some generated splits were not recorded."
-class NonMatchingSplitsSizesError(SplitsVerificationError): "Generated split sizes differ from the recorded ones."
-
 def verify_splits(expected:dict, # {name: SplitInfo} recorded in the info (None or empty: nothing to check)
                   recorded:dict): # {name: SplitInfo} just generated
     "Raise if the generated splits or their sizes differ from the expected ones."
@@ -383,11 +386,25 @@ def _check_parallel_target(output_dir, storage_options, num_proc, dask_client):
         raise ValueError(f"output_dir {output_dir!r} is an in-process memory filesystem: worker processes cannot write "
                          "to it. Use num_proc=None without dask_client, or a local/remote folder.")
 
-def _opaque(v):
-    "Values for the job fingerprint: objects whose repr holds a memory address are named by type only."
-    return re.sub(r" at 0x[0-9a-f]+", "", repr(v))
+def _local_files(x):
+    "The local files and folders named in `x`: nested lists/dicts of paths, and the archive/file iterables."
+    if isinstance(x, dict): x = list(x.values())
+    if isinstance(x, (list, tuple)): return [p for v in x for p in _local_files(v)]
+    if isinstance(x, (str, os.PathLike)):
+        p = os.fspath(x); return [p] if os.path.isabs(p) and os.path.exists(p) else []
+    return [p for a in ("path_or_buf", "paths") if isinstance(getattr(x, a, None), (str, list, tuple)) for p in _local_files(getattr(x, a))]
 
-# %% ../nbs/05_builder.ipynb #aeafb2e3
+def source_files_state(gen_kwargs:dict) -> str:
+    "A hash of the size and mtime of every local file named in `gen_kwargs` (folders walked): resume only if unchanged."
+    state = []
+    for p in _local_files(gen_kwargs):
+        walk = [(r, fs) for r, _, fs in sorted(os.walk(p))] if os.path.isdir(p) else [("", [p])]
+        for root, files in walk:
+            for f in sorted(files):
+                st = os.stat(os.path.join(root, f)); state.append((os.path.join(root, f), st.st_size, st.st_mtime_ns))
+    return stable_hash(state)
+
+# %% ../nbs/05_builder.ipynb #e2df38ed
 @patch
 def download_and_prepare(self:DatasetBuilder,
                          output_dir:str=None, # where to write (default: `self.cache_dir`); any fsspec URL
@@ -419,11 +436,13 @@ def download_and_prepare(self:DatasetBuilder,
     else: self._output_storage_options = dict(storage_options or self.storage_options)
     out, so = self._output_dir, self._output_storage_options
     _check_parallel_target(out, so, num_proc, dask_client)
+    if _is_prepared(out, so) and download_mode == DownloadMode.REUSE_DATASET_IF_EXISTS:
+        self.info = prepared_info(out, so); return  # reading needs no lock (a read-only cache works)
     lock = _lock_path(out, so)
     os.makedirs(os.path.dirname(lock) or ".", exist_ok=True)
     with FileLock(lock):
         if _is_prepared(out, so) and download_mode == DownloadMode.REUSE_DATASET_IF_EXISTS:
-            self.info = DatasetInfo.from_directory(out, so)
+            self.info = prepared_info(out, so)
             return
         incomplete = out + ".incomplete"
         fs, inc_path = url_to_fs(incomplete, so)
@@ -432,7 +451,7 @@ def download_and_prepare(self:DatasetBuilder,
             self._prepare_into(incomplete, so, download_config, download_mode, verification_mode, dl_manager, base_path,
                                file_format, max_shard_size, num_proc, dask_client, download_and_prepare_kwargs)
         commit_folder(incomplete, out, prefix=self.dataset_name, storage_options=so)
-        self.info = DatasetInfo.from_directory(out, so)
+        self.info = prepared_info(out, so)
 
 # %% ../nbs/05_builder.ipynb #ce3bf453
 @patch
@@ -453,8 +472,8 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
     fs.makedirs(posixpath.join(inc_path, "splits"), exist_ok=True)
     if dl_manager is None: dl_manager = self._make_dl_manager(download_config, download_mode, verification_mode, base_path)
     if self.manual_download_instructions and not (self.config.data_dir and os.path.exists(os.path.expanduser(self.config.data_dir))):
-        raise FileNotFoundError(f"{self.dataset_name} needs data downloaded by hand, passed as data_dir. "
-                                f"{self.manual_download_instructions}")
+        raise ManualDownloadError(f"{self.dataset_name} needs data downloaded by hand, passed as data_dir. "
+                                  f"{self.manual_download_instructions}")
     split_generators = self._split_generators(dl_manager, **sg_kwargs)
     recorded_checksums = dl_manager.get_recorded_sizes_checksums()
     if verification_mode == VerificationMode.ALL_CHECKS:
@@ -470,12 +489,13 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
         names = [str(sg.name) for sg in split_generators]
         if len(set(names)) != len(names): raise ValueError(f"_split_generators returned a split twice: {names}.")
         for sg in split_generators:
-            rec_path = posixpath.join(inc_path, "splits", f"{sg.name}.json")
-            if fs.exists(rec_path): rec = read_json(fs, rec_path)
-            else:
+            rec_path, sources = posixpath.join(inc_path, "splits", f"{sg.name}.json"), source_files_state(sg.gen_kwargs)
+            rec = read_json(fs, rec_path) if fs.exists(rec_path) else {}
+            if rec.get("sources") != sources:  # not finished, or finished from files that have changed since
                 n_expected = expected[str(sg.name)].num_examples if expected and str(sg.name) in expected else None
-                rec = self._prepare_split(sg, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys, n_expected)
-                write_json(fs, rec_path, rec)
+                rec = self._prepare_split(sg, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys,
+                                          n_expected, sources)
+                write_json(fs, rec_path, {**rec, "sources": sources})
             splits.add(SplitInfo(**rec["split_info"]))
             if rec["schema"]: schemas.append(rec["schema"])
     finally:
@@ -493,19 +513,27 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
 
 # %% ../nbs/05_builder.ipynb #5860cb93
 RECORD_BATCH_BYTES = 32 * 2**20  # without an explicit writer_batch_size, record batches of ~32 MiB: few chunks to open
+PLAIN_MAX_JOBS = 64  # a plain prepare runs at most this many jobs in order: what a re-run after a crash can skip
+
+def _max_jobs(num_proc, client, features) -> int:
+    "How many jobs to cut a split into: one per process or Dask thread, else (plain) one per source up to PLAIN_MAX_JOBS."
+    if num_proc is not None: return num_proc
+    if client is not None: return max(1, sum(client.nthreads().values()))
+    return PLAIN_MAX_JOBS if features is not None else 1
+
 
 @patch
-def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys, n_expected):
+def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_format, max_shard_size, num_proc, client,
+                   check_keys, n_expected, sources=None):
     split = str(split_generator.name)
-    max_jobs = num_proc or 1
-    if client is not None and num_proc is None: max_jobs = max(1, sum(client.nthreads().values()))
-    parts = split_gen_kwargs(split_generator.gen_kwargs, max_jobs)
+    plain = (num_proc or 1) == 1 and client is None   # jobs run in this process, one after the other
+    parts = split_gen_kwargs(split_generator.gen_kwargs, _max_jobs(num_proc, client, self.info.features))
     lists = [len(v) for v in split_generator.gen_kwargs.values() if isinstance(v, list)]
-    if max_jobs > 1 and (not lists or lists[0] == 1):
+    if not plain and (not lists or lists[0] == 1):
         warnings.warn(f"Split {split!r} has a single data source (no list of several items in its gen_kwargs): "
                       "it is prepared by one job.")
     features = self.info.features.to_dict() if self.info.features is not None else None
-    fp = stable_hash([split, len(parts), file_format, features, _opaque(split_generator.gen_kwargs)], 10)
+    fp = stable_hash([split, len(parts), file_format, features, fingerprint(split_generator.gen_kwargs, by_type=True), sources], 10)
     base = posixpath.join(incomplete, "jobs", f"{split}-{fp}")
     jobs = [ShardJob(self, split, i, gk, folder=posixpath.join(base, f"{i:05d}"), storage_options=so,
                      file_format=file_format, max_shard_size=max_shard_size,
@@ -517,12 +545,15 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
     if check_keys and (dup := split_key_duplicate(results, so)) is not None:
         j1, r1, j2, r2 = dup
         key = self._key_at(parts[j2], r2)
+        hint = ("" if j1 == j2 else f" The split's list-valued gen_kwargs are cut into {len(parts)} jobs (one per "
+                "source), each calling _generate_examples with its part of the lists: a key must not be a position "
+                "within the list it receives (use e.g. the file name and the row within it).")
         raise DuplicateKeysError(f"Found duplicate key {key!r} in split {split!r}: examples #{r1} of job {j1} and #{r2} of "
-                                 f"job {j2} share it. Keys yielded by _generate_examples must be unique in a split.")
+                                 f"job {j2} share it. Keys yielded by _generate_examples must be unique in a split." + hint)
     schemas = [r["schema"] for r in results if r["schema"]]
     if len({_features_part(s) for s in schemas}) > 1:
         raise ValueError(f"The jobs of split {split!r} inferred different features; pass `features` to the builder.")
-    fin = finalize_split(results, incomplete, self.dataset_name, file_format, so)
+    fin = finalize_split(results, incomplete, self.dataset_name, file_format, so, merge_up_to=max_shard_size if plain else None)
     if not fin["files"]: fin = self._write_empty_split(split, incomplete, so, file_format, schemas)
     info = SplitInfo(name=split, num_bytes=fin["num_bytes"], num_examples=fin["num_examples"],
                      shard_lengths=fin["shard_lengths"] if len(fin["shard_lengths"]) > 1 else None,
@@ -571,15 +602,14 @@ def as_dataset(self:DatasetBuilder,
     if not _is_prepared(self._output_dir, so):
         raise FileNotFoundError(f"Dataset {self.dataset_name!r} is not prepared in {self._output_dir}: call "
                                 "download_and_prepare() first.")
-    if not self.info.splits: self.info = DatasetInfo.from_directory(self._output_dir, so)
+    if not self.info.splits: self.info = prepared_info(self._output_dir, so)
     verify = VerificationMode(verification_mode or VerificationMode.BASIC_CHECKS) != VerificationMode.NO_CHECKS
     def one(s):
         table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so)
         ds = Dataset(table, info=self.info.copy(), split=name, fingerprint=_sources_fingerprint(sources, self.info))
         files = list(dict.fromkeys(os.path.abspath(x["filename"]) for x in sources if x["mapped"]))
-        ds._cache_files = [{"filename": f} for f in files]
-        if files and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources):
-            ds._origin = (files, table)   # whole shards: the dataset pickles as their paths, like Dataset.from_file
+        whole = bool(files) and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources)
+        ds._mapped_from(files, whole=whole)   # whole shards: the dataset pickles as their paths, like Dataset.from_file
         post = self._post_process(ds, {}) if run_post_process else None
         return ds if post is None else post
     if split is None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import copy
 import numpy as np
 from .features import Features
-from .arrow_dataset import Dataset, concatenate_datasets, _aligned_features
+from .info import DatasetInfo
+from .arrow_dataset import Dataset, concatenate_datasets
+from .dataset_dict import DatasetDict
+from .table_view import aligned_features
 from .iterable_dataset import IterableDataset, IterableDatasetDict, _TypedSource, _rebind
 
 # %% auto #0
@@ -114,7 +117,6 @@ def interleave_datasets(datasets:list, # `Dataset`s, or `IterableDataset`s (not 
     "One dataset alternating between the examples of `datasets`."
     datasets = list(datasets)
     if not datasets: raise ValueError("Unable to interleave an empty list of datasets.")
-    from dataset_kit.dataset_dict import DatasetDict
     for i, d in enumerate(datasets):
         if isinstance(d, (DatasetDict, IterableDatasetDict)):
             if not d: raise ValueError(f"Expected a list of Dataset objects or a list of IterableDataset objects, but element at position {i} is an empty dataset dictionary.")
@@ -140,9 +142,8 @@ def interleave_datasets(datasets:list, # `Dataset`s, or `IterableDataset`s (not 
 
 def _interleave_streams(datasets, probabilities, seed, info, split, strategy):
     known = [d.features for d in datasets if d.features is not None]
-    features = _aligned_features(known) if len(known) == len(datasets) else None
+    features = aligned_features(known) if len(known) == len(datasets) else None
     if info is None:
-        from dataset_kit.info import DatasetInfo
         info = DatasetInfo.from_merge([d.info for d in datasets])
     else: info = copy.copy(info)
     info.features = features

@@ -8,6 +8,7 @@ import os, json, hashlib, shutil, tempfile, uuid, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import fsspec
+from .fingerprint import fingerprint_or_random
 
 # %% auto #0
 __all__ = ['disable_progress_bars', 'enable_progress_bars', 'BAD_INPUT_CHOICES', 'default_cache_dir', 'disable_progress_bar',
@@ -88,10 +89,12 @@ def atomic_dir(path): # the folder to create or replace
         raise
 
 # %% ../nbs/00_core.ipynb #6d79467c
-def stable_hash(obj, # anything JSON-like: dicts, lists, str, numbers, None
+def _content(o): return ["fingerprint", fingerprint_or_random(o)[0]]
+
+def stable_hash(obj, # anything JSON-like: dicts, lists, str, numbers, None; other values by `fingerprint`
                 length:int=16) -> str:
     "A hex digest of `obj` that is the same in every process and session."
-    canonical = json.dumps(obj, sort_keys=True, default=repr, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(obj, sort_keys=True, default=_content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
 
 # %% ../nbs/00_core.ipynb #05b77dec

@@ -7,11 +7,13 @@ from __future__ import annotations
 import os, posixpath, re
 from pathlib import PurePosixPath
 from .core import url_to_fs, stable_hash
+from .exceptions import DataFilesNotFoundError
 from .splits import Split, check_split_name
+from .extract import detect_format
 
 # %% auto #0
 __all__ = ['FILES_TO_IGNORE', 'SPLIT_KEYWORDS', 'sanitize_patterns', 'join_base', 'resolve_pattern', 'infer_split_files',
-           'DataFilesDict', 'resolve_data_files']
+           'DataFilesDict', 'resolve_data_files', 'is_archive', 'expand_archives']
 
 # %% ../nbs/06c_data_files.ipynb #31cca9b3
 def sanitize_patterns(patterns) -> dict: # a str, a list, a list of {"split", "path"} dicts, or a dict
@@ -77,7 +79,7 @@ def resolve_pattern(pattern:str, # a path, glob or URL
     if not out:
         where = "" if full == pattern else f" (resolved as '{full}')"
         exts = f" with any supported extension {list(allowed_extensions)}" if allowed_extensions is not None else ""
-        raise FileNotFoundError(f"Unable to find '{pattern}'{where}{exts}: the pattern matches no file.")
+        raise DataFilesNotFoundError(f"Unable to find '{pattern}'{where}{exts}: the pattern matches no file.")
     return out
 
 # %% ../nbs/06c_data_files.ipynb #3b4686df
@@ -144,4 +146,25 @@ def resolve_data_files(data_files=None, # a pattern, list of patterns or {split:
             for f in resolve_pattern(p, base, allowed_extensions, storage_options):
                 if f not in files: files.append(f)
         out[split] = files
+    return out
+
+# %% ../nbs/06c_data_files.ipynb #63b1876d
+_ARCHIVE_EXTS = (".zip", ".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".7z")
+_DATA_EXTS = {".csv", ".tsv", ".json", ".jsonl", ".txt", ".text", ".md", ".parquet", ".arrow", ".gz", ".bz2", ".xz",
+              ".zst", ".zstd", ".png", ".jpg", ".jpeg", ".wav", ".flac", ".mp3"}
+
+def is_archive(path:str) -> bool: # a data file: local path or URL
+    "Whether `path` is a zip, tar (possibly compressed) or 7z archive: by its name, else (local files) its first bytes."
+    name = posixpath.basename(str(path).split("::")[0].split("?")[0]).lower()
+    if name.endswith(_ARCHIVE_EXTS): return True
+    if os.path.splitext(name)[1] in _DATA_EXTS or "://" in str(path) or not os.path.isfile(path): return False
+    fmt = detect_format(path)
+    return fmt in ("zip", "7z") or str(fmt).startswith("tar")
+
+def expand_archives(files:list, # data files (local paths or URLs), as downloaded by `dl_manager`
+                    dl_manager) -> list: # a `DownloadManager` (extracts) or `StreamingDownloadManager` (chains)
+    "`files` with each archive replaced by the files it holds."
+    out = []
+    for f in files:
+        out.extend(dl_manager.iter_files(dl_manager.extract(f)) if is_archive(f) else [f])
     return out

@@ -4,169 +4,188 @@
 
 # %% ../nbs/04b_dataset_dict.ipynb #98032024
 from __future__ import annotations
-import os, json, posixpath, tempfile, shutil, contextlib
-from .core import url_to_fs, atomic_dir
-from .arrow_dataset import Dataset
+import os, json, posixpath, contextlib
+from .core import url_to_fs
 
 # %% auto #0
 __all__ = ['DatasetDict']
 
 # %% ../nbs/04b_dataset_dict.ipynb #803b1154
-def _each(name:str, doc:str):
-    def method(self, *args, **kwargs):
-        return type(self)({k: getattr(v, name)(*args, **kwargs) for k, v in self.items()})
-    method.__name__, method.__doc__ = name, doc
-    return method
-
-def _each_inplace(name:str, doc:str):
-    def method(self, *args, **kwargs):
-        for v in self.values(): getattr(v, name)(*args, **kwargs)
-    method.__name__, method.__doc__ = name, doc
-    return method
-
 class DatasetDict(dict):
     "A dict of split name → `Dataset`, with methods applied to every split."
+    dataset_class = None  # `Dataset` (one layer up), set by dataset_kit.arrow_dataset as it loads
+
+    def _each(self, name:str, *args, **kwargs) -> DatasetDict:
+        return type(self)({k: getattr(v, name)(*args, **kwargs) for k, v in self.items()})
+    def _each_inplace(self, name:str, *args, **kwargs):
+        for v in self.values(): getattr(v, name)(*args, **kwargs)
     def _check_values_type(self):
-        bad = {k: type(v).__name__ for k, v in self.items() if not isinstance(v, Dataset)}
+        bad = {k: type(v).__name__ for k, v in self.items() if not isinstance(v, _dataset_class(self))}
         if bad: raise TypeError(f"Values in `DatasetDict` should be of type `Dataset` but got {bad}.")
 
     def __getitem__(self, k):
         key = k if dict.__contains__(self, k) else str(k)
         if not dict.__contains__(self, key): raise KeyError(f"Unknown split {str(k)!r}. Should be one of {list(self)}.")
         return super().__getitem__(key)
-
     def __repr__(self):
         body = "\n".join(f"{k}: {v!r}" for k, v in self.items())
         return "DatasetDict({\n" + "\n".join("    " + line for line in body.split("\n")) + "\n})"
 
     @property
-    def num_rows(self) -> dict: return {k: v.num_rows for k, v in self.items()}
+    def num_rows(self) -> dict: "Rows per split."; return {k: v.num_rows for k, v in self.items()}
     @property
-    def num_columns(self) -> dict: return {k: v.num_columns for k, v in self.items()}
+    def num_columns(self) -> dict: "Columns per split."; return {k: v.num_columns for k, v in self.items()}
     @property
-    def column_names(self) -> dict: return {k: v.column_names for k, v in self.items()}
+    def column_names(self) -> dict: "Column names per split."; return {k: v.column_names for k, v in self.items()}
     @property
-    def shape(self) -> dict: return {k: v.shape for k, v in self.items()}
+    def shape(self) -> dict: "(rows, columns) per split."; return {k: v.shape for k, v in self.items()}
     @property
-    def cache_files(self) -> dict: return {k: v.cache_files for k, v in self.items()}
+    def cache_files(self) -> dict: "The files backing each split."; return {k: v.cache_files for k, v in self.items()}
     @property
-    def data(self) -> dict: return {k: v.data for k, v in self.items()}
+    def data(self) -> dict: "The Arrow table of each split."; return {k: v.data for k, v in self.items()}
+    def __enter__(self): return self
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        "Leaving a `with` block releases every split's table (`Dataset.__exit__`)."
+        for v in self.values(): v.__exit__(exc_type, exc_val, exc_tb)
 
     def map(self, function=None, *args, cache_file_names:dict=None, # {split: cache file}, as in `datasets`
             **kwargs) -> DatasetDict:
         "`Dataset.map` on every split (`cache_file_names` gives each split its own `cache_file_name`)."
         names = cache_file_names or {}
-        return DatasetDict({k: v.map(function, *args, cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
-
+        return type(self)({k: v.map(function, *args, cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
     def filter(self, function=None, *args, cache_file_names:dict=None, # {split: indices file}
                **kwargs) -> DatasetDict:
         "`Dataset.filter` on every split (`cache_file_names` gives each split its own `cache_file_name`)."
         names = cache_file_names or {}
-        return DatasetDict({k: v.filter(function, *args, cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
-    with_format = _each("with_format", "`Dataset.with_format` on every split.")
-    with_transform = _each("with_transform", "`Dataset.with_transform` on every split.")
-    cast = _each("cast", "`Dataset.cast` on every split.")
-    cast_column = _each("cast_column", "`Dataset.cast_column` on every split.")
-    rename_column = _each("rename_column", "`Dataset.rename_column` on every split.")
-    rename_columns = _each("rename_columns", "`Dataset.rename_columns` on every split.")
-    remove_columns = _each("remove_columns", "`Dataset.remove_columns` on every split.")
-    select_columns = _each("select_columns", "`Dataset.select_columns` on every split.")
-    flatten = _each("flatten", "`Dataset.flatten` on every split.")
-    sort = _each("sort", "`Dataset.sort` on every split.")
-    flatten_indices = _each("flatten_indices", "`Dataset.flatten_indices` on every split.")
-    set_format = _each_inplace("set_format", "`Dataset.set_format` on every split (in place).")
-    reset_format = _each_inplace("reset_format", "`Dataset.reset_format` on every split (in place).")
-    set_transform = _each_inplace("set_transform", "`Dataset.set_transform` on every split (in place).")
-
+        return type(self)({k: v.filter(function, *args, cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
+    def with_format(self, type:str=None, columns:list=None, output_all_columns:bool=False, **format_kwargs) -> DatasetDict:
+        "`Dataset.with_format` on every split."
+        return self._each("with_format", type, columns=columns, output_all_columns=output_all_columns, **format_kwargs)
+    def with_transform(self, transform, columns:list=None, output_all_columns:bool=False) -> DatasetDict:
+        "`Dataset.with_transform` on every split."
+        return self._each("with_transform", transform, columns=columns, output_all_columns=output_all_columns)
+    def set_format(self, type:str=None, columns:list=None, output_all_columns:bool=False, **format_kwargs):
+        "`Dataset.set_format` on every split (in place)."
+        self._each_inplace("set_format", type, columns=columns, output_all_columns=output_all_columns, **format_kwargs)
+    def reset_format(self):
+        "`Dataset.reset_format` on every split (in place)."
+        self._each_inplace("reset_format")
+    def set_transform(self, transform, columns:list=None, output_all_columns:bool=False):
+        "`Dataset.set_transform` on every split (in place)."
+        self._each_inplace("set_transform", transform, columns=columns, output_all_columns=output_all_columns)
+    def cast(self, features) -> DatasetDict: "`Dataset.cast` on every split."; return self._each("cast", features)
+    def cast_column(self, column:str, feature) -> DatasetDict: "`Dataset.cast_column` on every split."; return self._each("cast_column", column, feature)
+    def rename_column(self, original_column_name:str, new_column_name:str) -> DatasetDict:
+        "`Dataset.rename_column` on every split."
+        return self._each("rename_column", original_column_name, new_column_name)
+    def rename_columns(self, column_mapping:dict) -> DatasetDict: "`Dataset.rename_columns` on every split."; return self._each("rename_columns", column_mapping)
+    def remove_columns(self, column_names) -> DatasetDict: "`Dataset.remove_columns` on every split."; return self._each("remove_columns", column_names)
+    def select_columns(self, column_names) -> DatasetDict: "`Dataset.select_columns` on every split."; return self._each("select_columns", column_names)
+    def flatten(self, max_depth:int=16) -> DatasetDict: "`Dataset.flatten` on every split."; return self._each("flatten", max_depth=max_depth)
+    def sort(self, column_names, *args, indices_cache_file_names:dict=None, # {split: indices file}
+             **kwargs) -> DatasetDict:
+        "`Dataset.sort` on every split (`indices_cache_file_names` gives each split its own `indices_cache_file_name`)."
+        names = indices_cache_file_names or {}
+        return type(self)({k: v.sort(column_names, *args, indices_cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
+    def flatten_indices(self, *args, **kwargs) -> DatasetDict: "`Dataset.flatten_indices` on every split."; return self._each("flatten_indices", *args, **kwargs)
     def shuffle(self, seeds=None, # one seed for all splits, or {split: seed}
-                seed:int=None, generators:dict=None, **kwargs) -> DatasetDict:
+                seed:int=None, generators:dict=None, indices_cache_file_names:dict=None, # {split: indices file}
+                **kwargs) -> DatasetDict:
         "`Dataset.shuffle` on every split (`seeds` may give one seed per split)."
         if seed is not None and seeds is not None: raise ValueError("Pass either seed or seeds to shuffle, not both.")
         seeds = seed if seeds is None else seeds
         per = seeds if isinstance(seeds, dict) else {k: seeds for k in self}
         gens = generators or {}
-        return DatasetDict({k: v.shuffle(seed=per.get(k), generator=gens.get(k), **kwargs) for k, v in self.items()})
-
+        names = indices_cache_file_names or {}
+        return type(self)({k: v.shuffle(seed=per.get(k), generator=gens.get(k), indices_cache_file_name=names.get(k), **kwargs)
+                           for k, v in self.items()})
+    def align_labels_with_mapping(self, label2id:dict, # label name → id, e.g. a model's `config.label2id`
+                                  label_column:str) -> DatasetDict: # the ClassLabel column to renumber
+        "`Dataset.align_labels_with_mapping` on every split."
+        self._check_values_type()
+        return self._each("align_labels_with_mapping", label2id=label2id, label_column=label_column)
     def unique(self, column:str) -> dict:
         "Distinct values of a column in each split."
         return {k: v.unique(column) for k, v in self.items()}
+    def class_encode_column(self, column:str, # the column to encode in every split
+                            include_nulls:bool=False) -> DatasetDict: # encode nulls as the class "None"
+        "`Dataset.class_encode_column` on every split (each split gets its own sorted names)."
+        self._check_values_type()
+        return self._each("class_encode_column", column=column, include_nulls=include_nulls)
+    @contextlib.contextmanager
+    def formatted_as(self, type:str=None, # None/'python', 'numpy', 'pandas', 'arrow'
+                     columns:list=None, # columns to return (None: all)
+                     output_all_columns:bool=False, # also return the other columns, unformatted
+                     **format_kwargs):
+        "A `with` block in which every split returns this format; each split's own format comes back after it."
+        self._check_values_type()
+        with contextlib.ExitStack() as stack:
+            for v in self.values(): stack.enter_context(v.formatted_as(type, columns, output_all_columns, **format_kwargs))
+            yield
+    def cleanup_cache_files(self) -> dict:
+        "`Dataset.cleanup_cache_files` on every split: {split: number of files removed}."
+        self._check_values_type()
+        return {k: v.cleanup_cache_files() for k, v in self.items()}
+
+    @classmethod
+    def from_csv(cls, path_or_paths:dict, # {split: a file or a list of files}
+                 features=None, cache_dir:str=None, keep_in_memory:bool=False, **kwargs) -> DatasetDict: # CsvConfig options
+        "A DatasetDict read from CSV files, one split per key."
+        return cls._read("csv", path_or_paths, features=features, cache_dir=cache_dir, keep_in_memory=keep_in_memory, **kwargs)
+    @classmethod
+    def from_json(cls, path_or_paths:dict, features=None, cache_dir:str=None, keep_in_memory:bool=False, **kwargs) -> DatasetDict:
+        "A DatasetDict read from JSON or JSON-lines files, one split per key."
+        return cls._read("json", path_or_paths, features=features, cache_dir=cache_dir, keep_in_memory=keep_in_memory, **kwargs)
+    @classmethod
+    def from_parquet(cls, path_or_paths:dict, features=None, cache_dir:str=None, keep_in_memory:bool=False, **kwargs) -> DatasetDict:
+        "A DatasetDict read from Parquet files, one split per key."
+        return cls._read("parquet", path_or_paths, features=features, cache_dir=cache_dir, keep_in_memory=keep_in_memory, **kwargs)
+    @classmethod
+    def from_text(cls, path_or_paths:dict, features=None, cache_dir:str=None, keep_in_memory:bool=False, **kwargs) -> DatasetDict:
+        "A DatasetDict read from text files (a `text` column), one split per key."
+        return cls._read("text", path_or_paths, features=features, cache_dir=cache_dir, keep_in_memory=keep_in_memory, **kwargs)
+    @classmethod
+    def _read(cls, fmt:str, path_or_paths:dict, **kwargs) -> DatasetDict:
+        if not isinstance(path_or_paths, dict):
+            raise TypeError(f"DatasetDict.from_{fmt} expects {{split: path(s)}}, got {type(path_or_paths).__name__}: "
+                            f"use Dataset.from_{fmt} for one split.")
+        reader = getattr(_dataset_class(cls), f"from_{fmt}")
+        return cls({str(k): reader(v, split=str(k), **kwargs) for k, v in path_or_paths.items()})
+
+    def save_to_disk(self, dataset_dict_path:str, # a folder (local path or fsspec URL)
+                     max_shard_size=None, num_shards:dict=None, # per split: {split: n}
+                     num_proc:int=None, storage_options:dict=None):
+        "Save every split with `Dataset.save_to_disk`, and `dataset_dict.json`."
+        self._check_values_type()
+        fs, path = url_to_fs(dataset_dict_path, storage_options)
+        num_shards = num_shards if isinstance(num_shards, dict) else {k: num_shards for k in self}
+        fs.makedirs(path, exist_ok=True)
+        with fs.open(posixpath.join(path, "dataset_dict.json"), "w", encoding="utf-8") as f: json.dump({"splits": list(self)}, f)
+        for k, ds in self.items():
+            ds.save_to_disk(_split_path(dataset_dict_path, path, k), max_shard_size=max_shard_size, num_shards=num_shards.get(k),
+                            num_proc=num_proc, storage_options=storage_options)
+    @classmethod
+    def load_from_disk(cls, dataset_dict_path:str, keep_in_memory:bool=None, storage_options:dict=None) -> DatasetDict:
+        "Load a `DatasetDict` saved with `save_to_disk` (by dataset_kit or `datasets`)."
+        fs, path = url_to_fs(dataset_dict_path, storage_options)
+        meta = posixpath.join(path, "dataset_dict.json")
+        if not fs.isfile(meta):
+            if fs.isfile(posixpath.join(path, "state.json")):
+                raise FileNotFoundError(f"{dataset_dict_path!r} holds a Dataset, not a DatasetDict: use Dataset.load_from_disk.")
+            raise FileNotFoundError(f"No dataset_dict.json in {dataset_dict_path!r}: it is not a folder written by DatasetDict.save_to_disk.")
+        with fs.open(meta, "r", encoding="utf-8") as f: splits = json.load(f)["splits"]
+        sep = "/" if "://" in str(dataset_dict_path) else os.sep
+        load = _dataset_class(cls).load_from_disk
+        return cls({k: load(str(dataset_dict_path).rstrip("/") + sep + k, keep_in_memory=keep_in_memory,
+                            storage_options=storage_options) for k in splits})
 
 # %% ../nbs/04b_dataset_dict.ipynb #d8e350e9
-def _class_encode_column(self, column:str, # the column to encode in every split
-                         include_nulls:bool=False) -> DatasetDict: # encode nulls as the class "None"
-    "`Dataset.class_encode_column` on every split (each split gets its own sorted names)."
-    self._check_values_type()
-    return DatasetDict({k: v.class_encode_column(column=column, include_nulls=include_nulls) for k, v in self.items()})
+def _dataset_class(dd) -> type:
+    "The `Dataset` class a DatasetDict (or the class) builds its splits with."
+    cls = dd.dataset_class
+    if cls is None: raise RuntimeError("DatasetDict needs the Dataset class: import dataset_kit.arrow_dataset (or dataset_kit.Dataset) first.")
+    return cls
 
-@contextlib.contextmanager
-def _formatted_as(self, type:str=None, # None/'python', 'numpy', 'pandas', 'arrow'
-                  columns:list=None, # columns to return (None: all)
-                  output_all_columns:bool=False, # also return the other columns, unformatted
-                  **format_kwargs):
-    "A `with` block in which every split returns this format; each split's own format comes back after it."
-    self._check_values_type()
-    with contextlib.ExitStack() as stack:
-        for v in self.values(): stack.enter_context(v.formatted_as(type, columns, output_all_columns, **format_kwargs))
-        yield
-
-def _cleanup_cache_files(self) -> dict:
-    "`Dataset.cleanup_cache_files` on every split: {split: number of files removed}."
-    self._check_values_type()
-    return {k: v.cleanup_cache_files() for k, v in self.items()}
-
-DatasetDict.class_encode_column, DatasetDict.formatted_as = _class_encode_column, _formatted_as
-DatasetDict.cleanup_cache_files = _cleanup_cache_files
-
-# %% ../nbs/04b_dataset_dict.ipynb #659cae9f
-def _dd_reader(builder:str, doc:str):
-    def read(path_or_paths:dict, # {split: a file or a list of files}
-             features=None, # the column types (default: inferred)
-             cache_dir:str=None, # where to cache the Arrow data
-             keep_in_memory:bool=False, # copy the data into memory
-             **kwargs) -> DatasetDict: # the builder's options (sep, field, columns, keep_linebreaks, ...)
-        if not isinstance(path_or_paths, dict):
-            raise TypeError(f"DatasetDict.from_{builder} expects {{split: path(s)}}, got {type(path_or_paths).__name__}: "
-                            f"use Dataset.from_{builder} for one split.")
-        from dataset_kit.load import load_dataset  # the builders sit above DatasetDict: import when called
-        files = {str(k): [os.fspath(p) for p in v] if isinstance(v, (list, tuple)) else os.fspath(v) for k, v in path_or_paths.items()}
-        out = load_dataset(builder, data_files=files, features=features, cache_dir=cache_dir, keep_in_memory=keep_in_memory, **kwargs)
-        return DatasetDict({k: out[k] for k in files})
-    read.__name__, read.__doc__ = f"from_{builder}", doc
-    return staticmethod(read)
-
-DatasetDict.from_csv = _dd_reader("csv", "A DatasetDict read from CSV files, one split per key.")
-DatasetDict.from_json = _dd_reader("json", "A DatasetDict read from JSON or JSON-lines files, one split per key.")
-DatasetDict.from_parquet = _dd_reader("parquet", "A DatasetDict read from Parquet files, one split per key.")
-DatasetDict.from_text = _dd_reader("text", "A DatasetDict read from text files (a `text` column), one split per key.")
-
-# %% ../nbs/04b_dataset_dict.ipynb #67e17232
-def _save_to_disk(self, dataset_dict_path:str, # a folder (local path or fsspec URL)
-                  max_shard_size=None, num_shards:dict=None, # per split: {split: n}
-                  num_proc:int=None, storage_options:dict=None):
-    "Save every split with `Dataset.save_to_disk`, and `dataset_dict.json`."
-    self._check_values_type()
-    fs, path = url_to_fs(dataset_dict_path, storage_options)
-    num_shards = num_shards if isinstance(num_shards, dict) else {k: num_shards for k in self}
-    fs.makedirs(path, exist_ok=True)
-    with fs.open(posixpath.join(path, "dataset_dict.json"), "w", encoding="utf-8") as f:
-        json.dump({"splits": list(self)}, f)
-    for k, ds in self.items():
-        ds.save_to_disk(posixpath.join(dataset_dict_path.rstrip("/"), k) if "://" in str(dataset_dict_path) else os.path.join(path, k),
-                        max_shard_size=max_shard_size, num_shards=num_shards.get(k), num_proc=num_proc,
-                        storage_options=storage_options)
-
-def _load_from_disk(cls, dataset_dict_path:str, keep_in_memory:bool=None, storage_options:dict=None) -> DatasetDict:
-    "Load a `DatasetDict` saved with `save_to_disk` (by dataset_kit or `datasets`)."
-    fs, path = url_to_fs(dataset_dict_path, storage_options)
-    meta = posixpath.join(path, "dataset_dict.json")
-    if not fs.isfile(meta):
-        if fs.isfile(posixpath.join(path, "state.json")):
-            raise FileNotFoundError(f"{dataset_dict_path!r} holds a Dataset, not a DatasetDict: use Dataset.load_from_disk.")
-        raise FileNotFoundError(f"No dataset_dict.json in {dataset_dict_path!r}: it is not a folder written by DatasetDict.save_to_disk.")
-    with fs.open(meta, "r", encoding="utf-8") as f: splits = json.load(f)["splits"]
-    sep = "/" if "://" in str(dataset_dict_path) else os.sep
-    return cls({k: Dataset.load_from_disk(str(dataset_dict_path).rstrip("/") + sep + k, keep_in_memory=keep_in_memory,
-                                          storage_options=storage_options) for k in splits})
-
-DatasetDict.save_to_disk = _save_to_disk
-DatasetDict.load_from_disk = classmethod(_load_from_disk)
+def _split_path(given:str, path:str, split:str) -> str:
+    "Where split `split` of a DatasetDict saved at `given` (`path` once resolved) goes."
+    return posixpath.join(given.rstrip("/"), split) if "://" in str(given) else os.path.join(path, split)

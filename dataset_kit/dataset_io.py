@@ -4,19 +4,22 @@
 
 # %% ../nbs/04a4_dataset_io.ipynb #2ea85bbb
 from __future__ import annotations
-import os, io, json, math, posixpath, shutil, tempfile
-import numpy as np
+import os, json, math, posixpath, shutil, tempfile
 import pyarrow as pa
 from fastcore.basics import patch
 from .core import progress_bar, atomic_dir, url_to_fs
 from .arrow_writer import ArrowWriter, embed_table_storage
-from .features import Features, Value
-from .features import Json
-from .arrow_dataset import Dataset, read_arrow_table
-from .dataset_map import run_in_processes
+from .features import Features, Json
+from .info import DatasetInfo
+from .table_view import read_arrow_table
+from .workers import run_in_processes
 
 # %% auto #0
-__all__ = []
+__all__ = ['DatasetIOMixin', 'read_saved_dataset']
+
+# %% ../nbs/04a4_dataset_io.ipynb #9104da37
+class DatasetIOMixin:
+    "Saving a dataset to a folder in `datasets`' layout, and writing it as CSV or JSON lines."
 
 # %% ../nbs/04a4_dataset_io.ipynb #552030a6
 def _parse_size(size) -> int:
@@ -29,7 +32,10 @@ def _parse_size(size) -> int:
             except ValueError: break
     raise ValueError(f"Cannot read the size {size!r}: use an int of bytes or a string like '500MB'.")
 
-def _save_dir(self, root:str, num_shards:int):
+# %% ../nbs/04a4_dataset_io.ipynb #1b150ff2
+@patch
+def _save_dir(self:DatasetIOMixin, root:str, num_shards:int):
+    "Write the shards, `dataset_info.json` and `state.json` into the folder `root`."
     n = len(self)
     bounds = [(n * k // num_shards, n * (k + 1) // num_shards) for k in range(num_shards)]
     files = []
@@ -48,8 +54,9 @@ def _save_dir(self, root:str, num_shards:int):
              "_split": str(self.split) if self.split is not None else None}
     with open(os.path.join(root, "state.json"), "w", encoding="utf-8") as f: json.dump(state, f, indent=2, sort_keys=True)
 
+# %% ../nbs/04a4_dataset_io.ipynb #4c77d416
 @patch
-def save_to_disk(self:Dataset, dataset_path:str, # a folder (local path or fsspec URL); replaced if it exists
+def save_to_disk(self:DatasetIOMixin, dataset_path:str, # a folder (local path or fsspec URL); replaced if it exists
                  max_shard_size=None, # largest shard, int bytes or e.g. "500MB" (default "500MB")
                  num_shards:int=None, # number of shards (overrides max_shard_size)
                  num_proc:int=None, # accepted for compatibility: shards are written by this process
@@ -68,50 +75,54 @@ def save_to_disk(self:Dataset, dataset_path:str, # a folder (local path or fsspe
         num_shards = max(1, math.ceil(nbytes / _parse_size(max_shard_size or "500MB")))
     num_shards = max(1, min(num_shards, len(self))) if len(self) else 1
     if local:
-        with atomic_dir(path) as tmpdir: _save_dir(self, tmpdir, num_shards)
+        with atomic_dir(path) as tmpdir: self._save_dir(tmpdir, num_shards)
     else:
         with tempfile.TemporaryDirectory() as tmpdir:
-            _save_dir(self, tmpdir, num_shards)
+            self._save_dir(tmpdir, num_shards)
             fs.makedirs(path, exist_ok=True)
             for name in os.listdir(tmpdir): fs.put(os.path.join(tmpdir, name), posixpath.join(path, name))
 
-def _load_from_disk(cls, dataset_path:str, # a folder written by save_to_disk (here or by `datasets`)
-                    keep_in_memory:bool=None, # copy into memory instead of memory-mapping
-                    storage_options:dict=None) -> Dataset: # filesystem options for remote paths
-    "Load a dataset saved with `save_to_disk` (by dataset_kit or `datasets`)."
+# %% ../nbs/04a4_dataset_io.ipynb #aaf9ff41
+def _read_saved_file(path, in_memory):
+    try: return read_arrow_table(path, in_memory=in_memory)
+    except FileNotFoundError: raise
+    except (pa.ArrowInvalid, OSError) as e:  # Arrow reports a short read as an OSError
+        raise ValueError(f"{path} cannot be read: it is truncated or damaged ({e}); save the dataset again with save_to_disk.") from e
+
+def read_saved_dataset(dataset_path:str, # a folder written by save_to_disk (here or by `datasets`)
+                       keep_in_memory:bool=None, # copy into memory instead of memory-mapping
+                       storage_options:dict=None) -> dict: # filesystem options for remote paths
+    "What `load_from_disk` needs: the table, info, split, fingerprint, memory-mapped files and format of a saved dataset."
     fs, path = url_to_fs(dataset_path, storage_options)
-    local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
-    if not local:
+    if "file" not in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
         tmpdir = tempfile.mkdtemp(prefix="dataset_kit-load-")
-        fs.get(path.rstrip("/") + "/", tmpdir + "/", recursive=True)
-        ds = cls.load_from_disk(tmpdir, keep_in_memory=True)
-        shutil.rmtree(tmpdir, ignore_errors=True)
-        return ds
+        try:
+            fs.get(path.rstrip("/") + "/", tmpdir + "/", recursive=True)
+            return read_saved_dataset(tmpdir, keep_in_memory=True)
+        finally: shutil.rmtree(tmpdir, ignore_errors=True)
     state_path = os.path.join(path, "state.json")
     if not os.path.isfile(state_path):
         if os.path.isfile(os.path.join(path, "dataset_dict.json")):
             raise FileNotFoundError(f"{dataset_path!r} holds a DatasetDict, not a Dataset: use DatasetDict.load_from_disk.")
         raise FileNotFoundError(f"No state.json in {dataset_path!r}: it is not a folder written by save_to_disk.")
-    with open(state_path, encoding="utf-8") as f: state = json.load(f)
-    from dataset_kit.info import DatasetInfo
+    try:
+        with open(state_path, encoding="utf-8") as f: state = json.load(f)
+        files = [os.path.join(path, d["filename"]) for d in state["_data_files"]]
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{state_path} is damaged ({type(e).__name__}: {e}): save the dataset again with save_to_disk.") from e
     info = DatasetInfo.from_directory(path) if os.path.isfile(os.path.join(path, "dataset_info.json")) else None
-    files = [os.path.join(path, d["filename"]) for d in state["_data_files"]]
-    tables = [read_arrow_table(p, in_memory=bool(keep_in_memory)) for p in files]
-    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-    ds = cls(table, info=info, split=state.get("_split"), fingerprint=state.get("_fingerprint"))
-    if not keep_in_memory:
-        ds._cache_files = [{"filename": os.path.abspath(p)} for p in files]
-        ds._origin = ([os.path.abspath(p) for p in files], ds._data)
+    tables = [_read_saved_file(p, bool(keep_in_memory)) for p in files]
+    fmt = None
     if state.get("_format_type") is not None or state.get("_format_columns") is not None:
-        ds.set_format(state.get("_format_type"), columns=state.get("_format_columns"),
-                      output_all_columns=state.get("_output_all_columns", False), **(state.get("_format_kwargs") or {}))
-    return ds
-
-Dataset.load_from_disk = classmethod(_load_from_disk)
+        fmt = dict(type=state.get("_format_type"), columns=state.get("_format_columns"),
+                   output_all_columns=state.get("_output_all_columns", False), **(state.get("_format_kwargs") or {}))
+    return dict(table=pa.concat_tables(tables) if len(tables) > 1 else tables[0], info=info, split=state.get("_split"),
+                fingerprint=state.get("_fingerprint"), files=[] if keep_in_memory else files, format=fmt)
 
 # %% ../nbs/04a4_dataset_io.ipynb #32aec537
 _DEFAULT_BATCH = 1000
 
+# %% ../nbs/04a4_dataset_io.ipynb #4d6bd2f6
 def _json_columns(features:Features) -> list:
     "Top-level Json columns (decoded to values before writing JSON); a Json nested deeper is not supported."
     out = []
@@ -120,7 +131,8 @@ def _json_columns(features:Features) -> list:
         elif "Json(" in repr(f): raise NotImplementedError(f"to_json: column {name!r} nests a Json feature ({f}); only top-level Json columns are supported.")
     return out
 
-def _write_batches(ds:Dataset, path_or_buf, batch_size, num_proc, render, desc:str, compression=None, storage_options=None) -> int:
+# %% ../nbs/04a4_dataset_io.ipynb #e9d65b05
+def _write_batches(ds, path_or_buf, batch_size, num_proc, render, desc:str, compression=None, storage_options=None) -> int:
     if num_proc is not None and num_proc <= 0: raise ValueError(f"num_proc {num_proc} must be an integer > 0.")
     batch_size = batch_size or _DEFAULT_BATCH
     n = len(ds)
@@ -151,8 +163,9 @@ def _write_batches(ds:Dataset, path_or_buf, batch_size, num_proc, render, desc:s
     if compression: raise NotImplementedError(f"compression={compression!r} is not supported when writing to a buffer: give a path instead.")
     return emit(path_or_buf)
 
+# %% ../nbs/04a4_dataset_io.ipynb #85fc1cf6
 @patch
-def to_csv(self:Dataset, path_or_buf, # a path (local or fsspec URL) or a binary file object
+def to_csv(self:DatasetIOMixin, path_or_buf, # a path (local or fsspec URL) or a binary file object
            batch_size:int=None, # rows rendered at a time (default 1000)
            num_proc:int=None, # render batches in this many processes
            storage_options:dict=None, # fsspec options for a remote path
@@ -164,8 +177,9 @@ def to_csv(self:Dataset, path_or_buf, # a path (local or fsspec URL) or a binary
         return df.to_csv(path_or_buf=None, header=header if offset == 0 else False, index=index, **to_csv_kwargs).encode("utf-8")
     return _write_batches(self, path_or_buf, batch_size, num_proc, render, "Creating CSV from Arrow format", storage_options=storage_options)
 
+# %% ../nbs/04a4_dataset_io.ipynb #1d93ac6b
 @patch
-def to_json(self:Dataset, path_or_buf, # a path (local or fsspec URL) or a binary file object
+def to_json(self:DatasetIOMixin, path_or_buf, # a path (local or fsspec URL) or a binary file object
             batch_size:int=None, # rows rendered at a time (default 1000)
             num_proc:int=None, # render batches in this many processes
             storage_options:dict=None, # fsspec options for a remote path
@@ -188,48 +202,3 @@ def to_json(self:Dataset, path_or_buf, # a path (local or fsspec URL) or a binar
         return (s if s.endswith("\n") else s + "\n").encode("utf-8")
     if not lines: num_proc = None  # a single document: one batch
     return _write_batches(self, path_or_buf, size, num_proc, render, "Creating json from Arrow format", compression, storage_options)
-
-# %% ../nbs/04a4_dataset_io.ipynb #adfbd232
-def _read_with(builder:str, path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs) -> Dataset:
-    from dataset_kit.load import load_dataset  # the builders sit above Dataset: import when called
-    if isinstance(path_or_paths, (str, os.PathLike)): path_or_paths = os.fspath(path_or_paths)
-    elif isinstance(path_or_paths, (list, tuple)): path_or_paths = [os.fspath(p) for p in path_or_paths]
-    else: raise TypeError(f"Dataset.from_{builder} expects a path or a list of paths, got {type(path_or_paths).__name__}.")
-    split = str(split) if split else "train"
-    return load_dataset(builder, data_files={split: path_or_paths}, split=split, features=features, cache_dir=cache_dir,
-                        keep_in_memory=keep_in_memory, num_proc=num_proc, **kwargs)
-
-def _from_csv(cls, path_or_paths, # a CSV file or a list of them
-              split=None, # the split name (default "train")
-              features:Features=None, # the column types (default: inferred)
-              cache_dir:str=None, # where to cache the Arrow data (default: the dataset_kit cache)
-              keep_in_memory:bool=False, # copy the data into memory
-              num_proc:int=None, # processes to convert the files with
-              **kwargs) -> Dataset: # `CsvConfig` options: sep, column_names, skiprows, ...
-    "A Dataset read from CSV files (cached as Arrow)."
-    return _read_with("csv", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
-
-def _from_json(cls, path_or_paths, # a JSON or JSON-lines file or a list of them
-               split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
-               field:str=None, # the key holding the records in a JSON document
-               num_proc:int=None, **kwargs) -> Dataset: # `JsonConfig` options
-    "A Dataset read from JSON or JSON-lines files (cached as Arrow)."
-    if field is not None: kwargs["field"] = field
-    return _read_with("json", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
-
-def _from_parquet(cls, path_or_paths, # a Parquet file or a list of them
-                  split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
-                  columns:list=None, # read only these columns
-                  num_proc:int=None, **kwargs) -> Dataset: # `ParquetConfig` options
-    "A Dataset read from Parquet files (cached as Arrow)."
-    if columns is not None: kwargs["columns"] = columns
-    return _read_with("parquet", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
-
-def _from_text(cls, path_or_paths, # a text file or a list of them: one row per line (by default)
-               split=None, features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
-               num_proc:int=None, **kwargs) -> Dataset: # `TextConfig` options: keep_linebreaks, sample_by
-    "A Dataset with a `text` column read from text files (cached as Arrow)."
-    return _read_with("text", path_or_paths, split, features, cache_dir, keep_in_memory, num_proc, **kwargs)
-
-Dataset.from_csv, Dataset.from_json = classmethod(_from_csv), classmethod(_from_json)
-Dataset.from_parquet, Dataset.from_text = classmethod(_from_parquet), classmethod(_from_text)

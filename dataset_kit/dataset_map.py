@@ -4,254 +4,68 @@
 
 # %% ../nbs/04a3_dataset_map.ipynb #6fbb2cb8
 from __future__ import annotations
-import os, copy, math, shutil, tempfile, traceback, pickle, uuid, json
-import multiprocessing as mp
-from collections.abc import Mapping, MutableMapping
+import os, copy, shutil, tempfile, traceback, pickle, uuid, json
 import numpy as np
 import pyarrow as pa
 from fastcore.basics import patch
 from .core import progress_bar, stable_hash, default_cache_dir
-from .features import Features, infer_features
+from .fingerprint import fingerprint as fingerprint_of
+from .workers import run_in_processes
+from .features import Features
 from .arrow_writer import ArrowWriter
 from .formatting import Formatter
-from .arrow_dataset import Dataset, read_arrow_table, concatenate_datasets, _check_columns
+from .table_view import read_arrow_table, check_columns
+from .transform_writer import MapWriter, as_columns, input_batch, unbatch_rows
 
 # %% auto #0
-__all__ = ['run_in_processes', 'LazyBatch', 'enable_caching', 'disable_caching', 'is_caching_enabled', 'temporary_cache_dir']
+__all__ = ['DatasetMapMixin', 'enable_caching', 'disable_caching', 'is_caching_enabled', 'temporary_cache_dir', 'generate_arrow']
 
-# %% ../nbs/04a3_dataset_map.ipynb #d18f3e41
-def _child(job, rank, conn):
-    try: conn.send((True, job(rank)))
-    except BaseException as e:
-        tb = traceback.format_exc()
-        try: conn.send((False, (e, tb)))
-        except Exception: conn.send((False, (None, tb)))
-    finally:
-        conn.close(); os._exit(0)
+# %% ../nbs/04a3_dataset_map.ipynb #807d9e70
+class DatasetMapMixin:
+    "`map`, `filter` and their cache files: a function run over a dataset, in batches and processes."
 
-def run_in_processes(job, # job(rank) -> a picklable result
-                     num_proc:int) -> list: # how many processes (ranks 0..num_proc-1)
-    "Results of `job(rank)` for each rank, each run in a forked process; the first failure is raised."
-    ctx = mp.get_context("fork")
-    procs = []
-    for rank in range(num_proc):
-        r, w = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_child, args=(job, rank, w), daemon=False); p.start(); w.close()
-        procs.append((p, r))
-    results, failure = [], None
-    for rank, (p, r) in enumerate(procs):
-        try: ok, val = r.recv()
-        except EOFError: ok, val = False, (None, f"worker process {rank} died with exit code {p.exitcode}")
-        p.join(); r.close()
-        if ok: results.append(val)
-        elif failure is None: failure = (rank, val)
-    if failure:
-        rank, (exc, tb) = failure
-        if exc is not None:
-            exc.add_note(f"(raised in worker process {rank} of {num_proc}; its traceback:)\n{tb}")
-            raise exc
-        raise RuntimeError(f"Worker process {rank} of {num_proc} failed:\n{tb}")
-    return results
-
-# %% ../nbs/04a3_dataset_map.ipynb #2e440cfa
-def _code_state(code, glb:dict, depth:int=0) -> tuple:
-    "What a code object computes: its bytecode, constants (nested code too) and the globals it reads."
-    consts = tuple(_code_state(c, glb, depth) if hasattr(c, "co_code") else c for c in code.co_consts)
-    used = {}
-    for name in code.co_names:
-        if name not in glb: continue
-        v = glb[name]
-        if hasattr(v, "__code__") and depth < 3: used[name] = _code_state(v.__code__, getattr(v, "__globals__", {}), depth + 1)
-        elif isinstance(v, type) or type(v).__name__ == "module": used[name] = getattr(v, "__qualname__", getattr(v, "__name__", ""))
-        elif not callable(v): used[name] = v
-    return (code.co_code, consts, code.co_names, tuple(sorted(used.items())))
-
-def _fn_fingerprint(function) -> str | None:
-    "A stable hash of what a function computes (code, constants, globals and closure values it reads), or None."
-    if function is None: return "identity"
-    code = getattr(function, "__code__", None)
-    if code is None: return None
-    try:
-        cells = [c.cell_contents for c in (function.__closure__ or ())]
-        cells = [_code_state(c.__code__, c.__globals__) if hasattr(c, "__code__") else c for c in cells]
-        state = (_code_state(code, getattr(function, "__globals__", {})), cells, function.__defaults__, function.__kwdefaults__)
-        return stable_hash(pickle.dumps(state).hex())
-    except Exception: return None
-
-# %% ../nbs/04a3_dataset_map.ipynb #13ebd341
-def _as_columns(out, n_in:int, batched:bool, where:str) -> dict:
-    if out is None: return {}
-    if isinstance(out, LazyBatch): out = out.touched()
-    if hasattr(out, "to_dict") and hasattr(out, "columns") and not isinstance(out, Mapping):  # a DataFrame
-        out = {c: out[c].tolist() for c in out.columns}
-    if isinstance(out, pa.Table): out = {c: out.column(c) for c in out.column_names}
-    if not isinstance(out, Mapping):
-        raise TypeError(f"The map function must return a dict (or None); it returned {type(out).__name__} {where}.")
-    if batched:
-        lengths = {}
-        for k, v in out.items():
-            try: lengths[k] = len(v)
-            except TypeError: raise TypeError(f"With batched=True, the map function must return lists; column {k!r} is {type(v).__name__} {where}.") from None
-        if len(set(lengths.values())) > 1:
-            raise ValueError(f"The map function returned columns of unequal lengths {lengths} {where}.")
-    return dict(out)
-
-class LazyBatch(MutableMapping):
-    "A batch whose columns are converted from Arrow only when the function reads them."
-    def __init__(self, table:pa.Table, formatter:Formatter):
-        self._table, self._fmt, self.data = table, formatter, {}
-        self._keys, self.deleted = list(table.column_names), set()
-    def __getitem__(self, k):
-        if k in self.data: return self.data[k]
-        if k not in self._keys: raise KeyError(k)
-        v = self.data[k] = self._fmt.format_column(self._table, k)
-        return v
-    def __setitem__(self, k, v):
-        self.data[k] = v; self.deleted.discard(k)
-        if k not in self._keys: self._keys.append(k)
-    def __delitem__(self, k):
-        if k not in self._keys: raise KeyError(k)
-        self._keys.remove(k); self.data.pop(k, None); self.deleted.add(k)
-    def __iter__(self): return iter(self._keys)
-    def __len__(self): return len(self._keys)
-    def __contains__(self, k): return k in self._keys
-    def __repr__(self): return repr({k: self[k] for k in self._keys})
-    def touched(self) -> dict:
-        "The columns read or set (a function may have changed them in place): the ones to write back."
-        return {k: self.data[k] for k in self._keys if k in self.data}
-
-def _input_batch(fmt:Formatter, table:pa.Table):
-    return LazyBatch(table, fmt) if fmt.type in ("python", "numpy") else fmt.format_batch(table)
-
-def _unbatch_rows(batch, n):
-    names = list(batch)
-    if isinstance(batch, dict) and all(isinstance(v, list) for v in batch.values()):
-        return [dict(zip(names, vals)) for vals in zip(*batch.values())]
-    return [{k: batch[k][i] for k in names} for i in range(n)]
-
+# %% ../nbs/04a3_dataset_map.ipynb #5da6be73
 def _bare_info(info):
     "A copy of `info` without features (the written schema gives the new ones)."
     if info is None: return None
     info = copy.copy(info); info.features = None
     return info
 
-class _SchemaMemo(Features):
-    "Features that build their Arrow schema once (a schema embeds the features as JSON: costly per batch)."
-    @property
-    def arrow_schema(self) -> pa.Schema:
-        if "_schema" not in self.__dict__: self.__dict__["_schema"] = Features.arrow_schema.fget(self)
-        return self.__dict__["_schema"]
-
-class _MapWriter:
-    "Encodes each map output batch next to the untouched input columns and writes it."
-    def __init__(self, ds, writer, remove_columns, features, try_original_type, columns_only=False):
-        self.ds, self.writer, self.remove, self.features = ds, writer, set(remove_columns), features
-        self.try_original, self.out_features = try_original_type, None
-        self.columns_only, self.rows, self.written = columns_only, 0, False
-
-    def _plan(self, out:dict):
-        base = [c for c in self.ds.column_names if c not in self.remove]
-        order = base + [c for c in out if c not in base]
-        if self.features is not None:
-            if set(self.features) != set(order):
-                raise ValueError(f"map(features=...) must describe the output columns {order}, got {list(self.features)}.")
-            return Features(self.features)
-        feats = Features()
-        for c in order:
-            if c not in out: feats[c] = self.ds.features[c]; continue
-            f = self.ds.features.get(c) if self.try_original else None
-            if f is not None:
-                try: Features({c: f}).encode_to_arrow({c: out[c]}); feats[c] = f; continue
-                except Exception: pass
-            feats[c] = infer_features({c: out[c]})[c]
-        return feats
-
-    def _subset(self, cols:tuple) -> Features:
-        "The output features of `cols`, memoised with their schema (map encodes every batch with the same ones)."
-        cache = self.__dict__.setdefault("_subsets", {})
-        if cols not in cache: cache[cols] = _SchemaMemo({c: self.out_features[c] for c in cols})
-        return cache[cols]
-
-    def drop(self, columns):
-        "Columns the function deleted from its input batch: removed from the output."
-        if self.out_features is None: self.remove |= set(columns)
-
-    def write(self, table:pa.Table, out:dict, where:str):
-        if self.out_features is None: self.out_features = self._plan(out)
-        else:
-            new = [c for c in out if c not in self.out_features]
-            if new: raise ValueError(f"The map function returned new columns {new} {where} that earlier batches did not have.")
-        n_out = len(next(iter(out.values()))) if out else table.num_rows
-        kept = [c for c in self.out_features if c not in out]
-        if n_out != table.num_rows and kept:
-            raise ValueError(f"The map function returned {n_out} rows for {table.num_rows} input rows {where}, but the input "
-                             f"columns {kept} would be kept: remove them with remove_columns={kept}.")
-        missing = [c for c in self.out_features if c not in out and c not in self.ds._names()]
-        if missing: raise ValueError(f"The map function did not return columns {missing} {where}, which earlier batches had.")
-        self.rows += n_out
-        written = [c for c in self.out_features if c in out]
-        if self.columns_only and self.rows > n_out and written != self.written:
-            raise ValueError(f"The map function returned columns {written} {where}, but earlier batches returned {self.written or []}.")
-        if self.columns_only and not written: return
-        enc_feats = self._subset(tuple(out))
-        try: enc = enc_feats.encode_to_arrow(out) if out else None
-        except (ValueError, TypeError, pa.ArrowInvalid) as e: raise type(e)(f"{e} {where}") from None
-        if self.columns_only:  # only what the function returned: untouched columns stay in the parent's files
-            if not self.written:
-                self.writer.extra_metadata = {"dataset_kit_map": json.dumps({"columns": list(self.out_features)})}
-            self.written = written
-            feats = self._subset(tuple(written))
-            arrays = [enc.column(c) for c in written]
-            arrays = [a if a.type.equals(f.type) else a.cast(f.type) for a, f in zip(arrays, feats.arrow_schema)]
-            self.writer.write_table(pa.Table.from_arrays(arrays, schema=feats.arrow_schema))
-            return
-        arrays = [enc.column(c) if c in out else table.column(c) for c in self.out_features]
-        schema = self.out_features.arrow_schema
-        arrays = [a if a.type.equals(f.type) else a.cast(f.type) for a, f in zip(arrays, schema)]
-        self.writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-
-    def result(self, path, sink):
-        "The resulting Dataset once everything is written."
-        ds = self.ds
-        if not self.columns_only:
-            if self.out_features is None: self.writer._features = self.empty_features()
-            self.writer.finalize()
-            if path is None: return Dataset(pa.ipc.open_stream(sink.getvalue()).read_all(), info=_bare_info(ds._info), split=ds.split)
-            return Dataset.from_file(path, info=_bare_info(ds._info), split=ds.split)
-        if not self.written:
-            self.writer.abort()
-            return _compose(ds, None, self.out_features or self.empty_features(), self.rows, None)
-        self.writer.finalize()
-        table = pa.ipc.open_stream(sink.getvalue()).read_all() if path is None else read_arrow_table(path)
-        return _compose(ds, table, self.out_features, self.rows, path)
-
-    def empty_features(self):
-        if self.features is not None: return Features(self.features)
-        return Features({c: f for c, f in self.ds.features.items() if c not in self.remove})
-
-def _compose(parent:Dataset, new:pa.Table|None, out_features:Features, rows:int, new_file:str|None) -> Dataset:
+# %% ../nbs/04a3_dataset_map.ipynb #8ea5efe0
+def _compose(parent, new:pa.Table|None, out_features:Features, rows:int, new_file:str|None):
     "A map result: the parent's untouched columns (zero-copy) beside the columns the function wrote."
     base = parent._data if rows == parent._data.num_rows else parent._data.slice(0, rows)
     cols = new.column_names if new is not None else []
     arrays = [new.column(c) if c in cols else base.column(c) for c in out_features]
     schema = out_features.arrow_schema
     arrays = [a if a.type.equals(f.type) else a.cast(f.type) for a, f in zip(arrays, schema)]
-    ds = Dataset(pa.Table.from_arrays(arrays, schema=schema), info=_bare_info(parent._info), split=parent.split)
+    ds = type(parent)(pa.Table.from_arrays(arrays, schema=schema), info=_bare_info(parent._info), split=parent.split)
     ds._cache_files = list(parent._cache_files) + ([{"filename": os.path.abspath(new_file)}] if new_file else [])
     return ds
 
-def _load_map_cache(parent:Dataset, path:str, features, in_memory:bool=False) -> Dataset:
+# %% ../nbs/04a3_dataset_map.ipynb #c8d8aca6
+def _load_map_cache(parent, path:str, features, in_memory:bool=False):
     "A map result from its cache file (whole, or only the columns the function wrote)."
     table = read_arrow_table(path, in_memory=in_memory)
     meta = (table.schema.metadata or {}).get(b"dataset_kit_map")
-    if meta is None: return Dataset.from_file(path, info=_bare_info(parent._info), split=parent.split, in_memory=in_memory)
+    if meta is None: return type(parent).from_file(path, info=_bare_info(parent._info), split=parent.split, in_memory=in_memory)
     new_feats = Features.from_arrow_schema(table.schema)
     order = json.loads(meta)["columns"]
     out = Features(features) if features is not None else Features({c: new_feats[c] if c in new_feats else parent.features[c] for c in order})
     return _compose(parent, table, out, table.num_rows, None if in_memory else path)
 
+# %% ../nbs/04a3_dataset_map.ipynb #3ce9b80a
 @patch
-def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch,
+def _from_map_output(self:DatasetMapMixin, out:dict):
+    "The dataset `MapWriter.result` describes."
+    if not out["whole"]: return _compose(self, out["table"], out["features"], out["rows"], out["path"])
+    info = _bare_info(self._info)
+    if out["path"] is None: return type(self)(out["table"], info=info, split=self.split)
+    return type(self).from_file(out["path"], info=info, split=self.split)
+
+# %% ../nbs/04a3_dataset_map.ipynb #cd5bd689
+@patch
+def _map_single(self:DatasetMapMixin, function, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch,
                 remove_columns, path, features, fn_kwargs, try_original_type, desc, rank=None, offset=0, writer_batch_size=1000):
     "Run map over this dataset in this process, writing to `path` (or memory); return the resulting Dataset."
     n, step = len(self), (batch_size if batched else max(1, writer_batch_size or 1000))
@@ -260,7 +74,7 @@ def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, 
     sink = pa.BufferOutputStream() if path is None else None
     wbs = writer_batch_size or 1000
     writer = ArrowWriter(path, writer_batch_size=wbs) if sink is None else ArrowWriter(stream=sink, writer_batch_size=wbs)
-    mw = _MapWriter(self, writer, remove_columns, features, try_original_type, columns_only=self._indices is None)
+    mw = MapWriter(self._features, writer, remove_columns, features, try_original_type, columns_only=self._indices is None)
     bar = progress_bar(total=n, desc=desc or "Map", unit=" examples", disable=n < 10_000 or rank is not None)
     try:
         for start in range(0, n, step):
@@ -268,20 +82,20 @@ def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, 
             if batched and drop_last_batch and table.num_rows < batch_size: break
             where = f"(rows {offset + start}:{offset + start + table.num_rows})"
             if batched:
-                batch = _input_batch(fmt, table.select(in_cols))
+                batch = input_batch(fmt, table.select(in_cols))
                 args = [batch[c] for c in input_columns] if input_columns else [batch]
                 if with_indices: args.append(list(range(offset + start, offset + start + table.num_rows)))
                 if with_rank: args.append(rank)
                 res = function(*args, **fn_kwargs)
                 if res is batch and batch.deleted: mw.drop(batch.deleted)
-                out = _as_columns(res, table.num_rows, True, where)
+                out = as_columns(res, table.num_rows, True, where)
             else:
                 batch, outs = fmt.format_batch(table.select(in_cols)), []
-                for i, ex in enumerate(_unbatch_rows(batch, table.num_rows)):
+                for i, ex in enumerate(unbatch_rows(batch, table.num_rows)):
                     args = [ex[c] for c in input_columns] if input_columns else [ex]
                     if with_indices: args.append(offset + start + i)
                     if with_rank: args.append(rank)
-                    outs.append(_as_columns(function(*args, **fn_kwargs), 1, False, f"(row {offset + start + i})"))
+                    outs.append(as_columns(function(*args, **fn_kwargs), 1, False, f"(row {offset + start + i})"))
                 keys = list(dict.fromkeys(k for o in outs for k in o))
                 incomplete = [i for i, o in enumerate(outs) if len(o) != len(keys)]
                 if incomplete: raise ValueError(f"The map function returned different columns for different examples "
@@ -289,7 +103,7 @@ def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, 
                 out = {k: [o[k] for o in outs] for k in keys}
             mw.write(table, out, where)
             bar.update(table.num_rows)
-        return mw.result(path, sink)
+        return self._from_map_output(mw.result(path, sink))
     except BaseException:
         writer.abort(); raise
     finally: bar.close()
@@ -297,18 +111,22 @@ def _map_single(self:Dataset, function, with_indices, with_rank, input_columns, 
 # %% ../nbs/04a3_dataset_map.ipynb #f9d8ad6a
 _CACHING = {"enabled": True, "tmp": None}
 
+# %% ../nbs/04a3_dataset_map.ipynb #feaaec74
 def enable_caching():
     "Name `map` results by fingerprint next to the dataset's files and reload them on an identical call (the default)."
     _CACHING["enabled"] = True
 
+# %% ../nbs/04a3_dataset_map.ipynb #93bb9c40
 def disable_caching():
     "Write `map` results to a temporary directory (deleted at exit), under random names, recomputed every time."
     _CACHING["enabled"] = False
 
+# %% ../nbs/04a3_dataset_map.ipynb #fe68f7e7
 def is_caching_enabled() -> bool:
     "Whether transforms reuse cache files (see `disable_caching`)."
     return bool(_CACHING["enabled"])
 
+# %% ../nbs/04a3_dataset_map.ipynb #3fc5992f
 def temporary_cache_dir() -> str:
     "This session's directory for uncached results; removed when the interpreter exits."
     d = _CACHING["tmp"]
@@ -323,8 +141,9 @@ def _shard_path(path, rank, num_proc, suffix_template):
     root, ext = os.path.splitext(path)
     return root + suffix_template.format(rank=rank, num_proc=num_proc) + ext
 
+# %% ../nbs/04a3_dataset_map.ipynb #54278303
 @patch
-def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/updated columns (None: no change)
+def map(self:DatasetMapMixin, function=None, # fn(example) or fn(batch) -> dict of new/updated columns (None: no change)
         with_indices:bool=False, # also pass the row index (or the list of them)
         with_rank:bool=False, # also pass the process rank (0..num_proc-1)
         input_columns=None, # pass these columns as positional arguments instead of the example dict
@@ -346,18 +165,18 @@ def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/u
         try_original_type:bool=True): # keep an updated column's feature when its values fit
     "Apply `function` to every example or batch; the result is written to an Arrow file (or memory)."
     if function is not None and not callable(function): raise TypeError(f"map expects a callable, got {type(function).__name__}.")
-    remove_columns = _check_columns(self, remove_columns, "Column to remove") or []
-    input_columns = _check_columns(self, input_columns, "Input column")
+    remove_columns = check_columns(self._names(), remove_columns, "Column to remove") or []
+    input_columns = check_columns(self._names(), input_columns, "Input column")
     if disable_nullable: raise NotImplementedError("map(disable_nullable=True) is not supported: nulls are allowed in the output.")
     if features is not None and not isinstance(features, Features): features = Features(features)
     if batched and (batch_size is None or batch_size <= 0): batch_size = max(len(self), 1)
     fn = function if function is not None else (lambda *a, **k: None)
     fn_kwargs = fn_kwargs or {}
-    fp_fn = _fn_fingerprint(function)
+    fp_fn = fingerprint_of([function, fn_kwargs])
     args = [with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch, remove_columns,
-            features.to_dict() if features is not None else None, repr(sorted(fn_kwargs.items())), try_original_type,
+            features.to_dict() if features is not None else None, try_original_type,
             self._format["type"], self._format["format_kwargs"]]  # the function sees the formatted values
-    if self._transform is not None: fp_fn = fp_fn and _fn_fingerprint(self._transform) and stable_hash([fp_fn, _fn_fingerprint(self._transform)])
+    if self._transform is not None: fp_fn = fp_fn and fingerprint_of(self._transform) and stable_hash([fp_fn, fingerprint_of(self._transform)])
     fingerprint = new_fingerprint or (stable_hash([self._fingerprint, "map", fp_fn, args]) if fp_fn else None)
     caching = is_caching_enabled()
     if load_from_cache_file is None: load_from_cache_file = caching
@@ -398,7 +217,7 @@ def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/u
         parts = [_load_map_cache(sh, p, features, in_memory=mem) if os.path.isfile(p)  # a shard whose function wrote no column has no file
                  else _compose(sh, None, Features.from_dict(sm["features"]), sm["rows"], None)
                  for sh, p, sm in zip(shards, paths, summaries)]
-        result = concatenate_datasets(parts, info=_bare_info(self._info), split=self.split)
+        result = type(self)._concatenate(parts, info=_bare_info(self._info), split=self.split)
         if tmpdir: shutil.rmtree(tmpdir, ignore_errors=True); result._cache_files = []
     if fingerprint: result._fingerprint = fingerprint
     result._features = result._features  # the written schema carries the output features
@@ -410,7 +229,7 @@ def map(self:Dataset, function=None, # fn(example) or fn(batch) -> dict of new/u
 
 # %% ../nbs/04a3_dataset_map.ipynb #43dbaafd
 @patch
-def cleanup_cache_files(self:Dataset) -> int:
+def cleanup_cache_files(self:DatasetMapMixin) -> int:
     "Remove the `cache-*.arrow` files in this dataset's cache directory that it does not use; returns how many."
     current = [os.path.abspath(f["filename"]) for f in self._cache_files]
     if not current: return 0
@@ -422,7 +241,7 @@ def cleanup_cache_files(self:Dataset) -> int:
 
 # %% ../nbs/04a3_dataset_map.ipynb #9d29e04c
 @patch
-def filter(self:Dataset, function=None, # fn(example) -> bool, or fn(batch) -> list of bools with batched=True
+def filter(self:DatasetMapMixin, function=None, # fn(example) -> bool, or fn(batch) -> list of bools with batched=True
            with_indices:bool=False, with_rank:bool=False, input_columns=None, batched:bool=False, batch_size:int=1000,
            keep_in_memory:bool=False, load_from_cache_file:bool=None, # accepted for compatibility
            cache_file_name:str=None, # write the resulting indices mapping to this Arrow file
@@ -431,14 +250,14 @@ def filter(self:Dataset, function=None, # fn(example) -> bool, or fn(batch) -> l
            suffix_template:str="_{rank:05d}_of_{num_proc:05d}", new_fingerprint:str=None, desc:str=None):
     "The rows for which `function` returns True (an indices mapping over the same table)."
     if function is None: return self
-    input_columns = _check_columns(self, input_columns, "Input column")
+    input_columns = check_columns(self._names(), input_columns, "Input column")
     if batched and (batch_size is None or batch_size <= 0): batch_size = max(len(self), 1)
     fn_kwargs = fn_kwargs or {}
     def mask_of(ds, rank, offset):
         fmt, n, step, parts = ds._formatter(), len(ds), (batch_size if batched else max(1, writer_batch_size or 1000)), []
         for start in range(0, n, step):
             table = ds._rows(start, min(n, start + step))
-            batch = (_input_batch if batched else Formatter.format_batch)(fmt, table.select(input_columns or ds.column_names))
+            batch = (input_batch if batched else Formatter.format_batch)(fmt, table.select(input_columns or ds.column_names))
             if batched:
                 args = [batch[c] for c in input_columns] if input_columns else [batch]
                 if with_indices: args.append(list(range(offset + start, offset + start + table.num_rows)))
@@ -450,7 +269,7 @@ def filter(self:Dataset, function=None, # fn(example) -> bool, or fn(batch) -> l
                                      f"(rows {offset + start}:{offset + start + table.num_rows}), got shape {keep.shape}.")
             else:
                 keep = []
-                for i, ex in enumerate(_unbatch_rows(batch, table.num_rows)):
+                for i, ex in enumerate(unbatch_rows(batch, table.num_rows)):
                     args = [ex[c] for c in input_columns] if input_columns else [ex]
                     if with_indices: args.append(offset + start + i)
                     if with_rank: args.append(rank)
@@ -463,21 +282,20 @@ def filter(self:Dataset, function=None, # fn(example) -> bool, or fn(batch) -> l
         offsets = np.cumsum([0] + [len(s) for s in shards]).tolist()
         mask = np.concatenate(run_in_processes(lambda r: mask_of(shards[r], r, offsets[r]), num_proc))
     else: mask = mask_of(self, 0 if with_rank else None, 0)
-    fp_fn = _fn_fingerprint(function) or uuid.uuid4().hex
+    fp_fn = fingerprint_of([function, fn_kwargs]) or uuid.uuid4().hex
     fp = new_fingerprint or stable_hash([self._fingerprint, "filter", fp_fn, with_indices, with_rank, input_columns, batched,
-                                         batch_size, repr(sorted(fn_kwargs.items())), self._format["type"]])
+                                         batch_size, self._format["type"]])
     return self.select(np.flatnonzero(mask), indices_cache_file_name=cache_file_name, new_fingerprint=fp)
 
 # %% ../nbs/04a3_dataset_map.ipynb #a53b1077
-def _from_generator(cls, generator, # a generator function yielding example dicts
-                    features:Features=None, # their features (inferred from the first batch when None)
-                    cache_dir:str=None, # where to write (default: the dataset_kit cache)
-                    keep_in_memory:bool=False, # build the table in memory instead
-                    gen_kwargs:dict=None, # keyword arguments for the generator; list values are shards
-                    num_proc:int=None, # processes, each running a contiguous part of the shards
-                    split="train", # the split name of the result
-                    writer_batch_size:int=1000): # rows per record batch
-    "A Dataset from a generator function, written to an Arrow cache file."
+def generate_arrow(generator, # a generator function yielding example dicts
+                   features:Features=None, # their features (inferred from the first batch when None)
+                   cache_dir:str=None, # where to write (default: the dataset_kit cache)
+                   keep_in_memory:bool=False, # build the table in memory instead
+                   gen_kwargs:dict=None, # keyword arguments for the generator; list values are shards
+                   num_proc:int=None, # processes, each running a contiguous part of the shards
+                   writer_batch_size:int=1000): # rows per record batch
+    "The examples of `generator` as Arrow: a table (`keep_in_memory`), else the cache files written (or found)."
     gen_kwargs = dict(gen_kwargs or {})
     features = features if features is None or isinstance(features, Features) else Features(features)
     def write(kwargs, path):
@@ -493,10 +311,9 @@ def _from_generator(cls, generator, # a generator function yielding example dict
         a, b = n_shards * r // nproc, n_shards * (r + 1) // nproc
         return {k: (v[a:b] if k in lists else v) for k, v in gen_kwargs.items()}
     if keep_in_memory:
-        tables = [write(shard_kwargs(r), None) for r in range(nproc)]
-        return cls(pa.concat_tables(tables), split=split)
-    fp = _fn_fingerprint(generator)
-    key = stable_hash([fp, repr(sorted(gen_kwargs.items())), features.to_dict() if features else None, nproc]) if fp else uuid.uuid4().hex[:16]
+        return pa.concat_tables([write(shard_kwargs(r), None) for r in range(nproc)])
+    fp = fingerprint_of([generator, gen_kwargs])
+    key = stable_hash([fp, features.to_dict() if features else None, nproc]) if fp else uuid.uuid4().hex[:16]
     root = os.path.join(cache_dir or default_cache_dir(), "generator")
     paths = [os.path.join(root, f"{key}-{r:05d}-of-{nproc:05d}.arrow") for r in range(nproc)]
     if not all(os.path.isfile(p) for p in paths):
@@ -507,7 +324,4 @@ def _from_generator(cls, generator, # a generator function yielding example dict
                 for p in paths:
                     if os.path.exists(p): os.remove(p)
                 raise
-    parts = [cls.from_file(p, split=split) for p in paths]
-    return parts[0] if len(parts) == 1 else concatenate_datasets(parts, split=split)
-
-Dataset.from_generator = classmethod(_from_generator)
+    return paths

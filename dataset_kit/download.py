@@ -13,14 +13,15 @@ import fsspec
 from filelock import FileLock
 from . import __version__
 from .core import default_cache_dir, progress_bar, atomic_write, stable_hash, url_to_fs
+from .exceptions import (ChecksumVerificationError, NonMatchingChecksumError, ExpectedMoreDownloadedFilesError,
+                                   UnexpectedDownloadedFileError)
 from .extract import extract_to_cache, detect_format, iter_archive, iter_files, SINGLE_FILE_COMPRESSIONS
 
 # %% auto #0
 __all__ = ['RETRY_BACKOFF', 'MAX_BACKOFF', 'HTTP_TIMEOUT', 'MAX_DOWNLOAD_THREADS', 'DownloadMode', 'VerificationMode',
-           'ChecksumVerificationError', 'NonMatchingChecksumError', 'ExpectedMoreDownloadedFilesError',
-           'UnexpectedDownloadedFileError', 'verify_checksums', 'DownloadConfig', 'DownloadError', 'with_retries',
-           'http_headers', 'url_to_filename', 'find_cached', 'file_size_checksum', 'http_session', 'cached_download',
-           'flatten_nested', 'map_nested', 'DownloadManager', 'RETRYABLE_ERRORS']
+           'verify_checksums', 'DownloadConfig', 'DownloadError', 'with_retries', 'http_headers', 'url_to_filename',
+           'find_cached', 'file_size_checksum', 'http_session', 'cached_download', 'flatten_nested', 'map_nested',
+           'DownloadManager', 'RETRYABLE_ERRORS']
 
 # %% ../nbs/03_download.ipynb #b5009de0
 class _StrEnum(str, Enum):
@@ -42,11 +43,6 @@ class VerificationMode(_StrEnum):
     NO_CHECKS = "no_checks" # nothing
 
 # %% ../nbs/03_download.ipynb #23fc6f98
-class ChecksumVerificationError(Exception): "Downloaded files do not match the recorded expectation."
-class NonMatchingChecksumError(ChecksumVerificationError): "A file's size or sha256 differs from the expected one."
-class ExpectedMoreDownloadedFilesError(ChecksumVerificationError): "Some expected URLs were not downloaded."
-class UnexpectedDownloadedFileError(ChecksumVerificationError): "Some downloaded URLs were not expected."
-
 def verify_checksums(expected:dict|None, # {url: {"num_bytes", "checksum"}} from the dataset info, or None to skip
                      recorded:dict, # the same for what was just downloaded
                      verification_name:str=None): # what is verified, for the error message (e.g. "dataset source files")
@@ -223,7 +219,7 @@ def http_session():
 class _Partial:
     "A partial download: the temporary file, its byte count and running sha256 (None when not recorded)."
     def __init__(self, path, resume, checksum=True):
-        self.path, self.n, self.checksum = path, 0, checksum
+        self.path, self.n, self.checksum, self.validator = path, 0, checksum, None
         self.sha = hashlib.sha256() if checksum else None
         if resume and os.path.exists(path):
             with open(path, "rb") as f:
@@ -252,28 +248,41 @@ class _Partial:
             if hasher: q.put(None); hasher.join()
     def hexdigest(self): return self.sha.hexdigest() if self.sha else None
 
-def _fetch_http(url, part, config, etag, bar):
+def _validator(headers) -> str|None:
+    "What `If-Range` can guard a resume with: the ETag, else the Last-Modified date."
+    return headers.get("ETag") or headers.get("Last-Modified")
+
+def _write_body(r, part, bar):
+    "Append the body of response `r` to `part`, decoded if the server encoded it; check its length."
+    length = r.headers.get("Content-Length")
+    if r.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
+        part.write_from(r.iter_content(1 << 20), bar)  # decoded by requests; Content-Length counts encoded bytes
+        if length is not None and r.raw.tell() != int(length): raise _Retryable(f"received {r.raw.tell()} of {length} bytes")
+        return
+    expected = part.n + int(length) if length is not None else None
+    if expected is not None: bar.total = expected; bar.refresh()
+    # read1 hands over whatever has arrived, so a dropped connection loses no received byte
+    part.write_from(iter(lambda: r.raw.read1(1 << 20, decode_content=False), b""), bar, None if length is None else int(length))
+    if expected is not None and part.n != expected: raise _Retryable(f"received {part.n} of {expected} bytes")
+
+def _fetch_http(url, part, config, validator, bar):
     headers = http_headers(config, url.split("://")[0])
-    if part.n:
-        headers["Range"] = f"bytes={part.n}-"
-        if etag: headers["If-Range"] = etag
+    validator = validator or part.validator
+    if part.n and not validator: part.restart(); bar.reset()  # nothing proves the partial is of this version
+    if part.n: headers["Range"], headers["If-Range"] = f"bytes={part.n}-", validator
     with http_session().get(url, headers=headers, stream=True, proxies=config.proxies, timeout=HTTP_TIMEOUT) as r:
         if r.status_code == 416 and part.n:  # our partial is not a prefix of what is there now
-            part.restart(); bar.reset(); return _fetch_http(url, part, config, etag, bar)
+            part.restart(); bar.reset(); return _fetch_http(url, part, config, validator, bar)
         if r.status_code >= 500 or r.status_code == 429: raise _Retryable(f"HTTP {r.status_code} {r.reason}")
         if r.status_code == 404: raise FileNotFoundError(f"{url} does not exist (HTTP 404).")
         if r.status_code >= 400: raise DownloadError(f"Couldn't download {url}: HTTP {r.status_code} {r.reason}.")
-        if part.n and (r.status_code != 206 or not r.headers.get("Content-Range", "").startswith(f"bytes {part.n}-")):
+        if part.n and (r.status_code != 206 or not r.headers.get("Content-Range", "").startswith(f"bytes {part.n}-")
+                       or r.headers.get("Content-Encoding", "identity") != "identity"):
             part.restart(); bar.reset()  # the server sent the whole file (changed, or no Range support)
-        length = r.headers.get("Content-Length")
-        expected = part.n + int(length) if length is not None else None
-        if expected is not None: bar.total = expected; bar.refresh()
-        # read1 hands over whatever has arrived, so a dropped connection loses no received byte
-        part.write_from(iter(lambda: r.raw.read1(1 << 20, decode_content=False), b""), bar,
-                        None if length is None else int(length))
-        if expected is not None and part.n != expected:
-            raise _Retryable(f"received {part.n} of {expected} bytes")
-        return r.headers.get("ETag") or etag
+            if r.status_code == 206: return _fetch_http(url, part, config, validator, bar)  # an encoded range
+        part.validator = _validator(r.headers) or validator
+        _write_body(r, part, bar)
+        return part.validator
 
 def _fetch_fsspec(url, part, config, bar):
     protocol = url.split("::")[0].split("://")[0]
@@ -284,7 +293,7 @@ def _fetch_fsspec(url, part, config, bar):
         part.write_from(iter(lambda: src.read(1 << 20), b""), bar)
 
 def _remote_etag(url, config) -> str|None:
-    "The ETag of an http(s) URL (one HEAD request), or fsspec's `ukey` for other filesystems."
+    "The ETag (else Last-Modified) of an http(s) URL (one HEAD request), or fsspec's `ukey` for other filesystems."
     if not url.startswith(("http://", "https://")):
         protocol = url.split("::")[0].split("://")[0]
         fs, path = url_to_fs(url, _protocol_options(config.storage_options, protocol))
@@ -296,7 +305,7 @@ def _remote_etag(url, config) -> str|None:
         if r.status_code == 404: raise FileNotFoundError(f"{url} does not exist (HTTP 404).")
         if r.status_code in (403, 405, 501): return None  # no HEAD (e.g. URLs signed for GET only): no ETag
         if r.status_code >= 400: raise DownloadError(f"Couldn't reach {url}: HTTP {r.status_code} {r.reason}.")
-        return r.headers.get("ETag")
+        return _validator(r.headers)
     return with_retries(head, url, config.max_retries)
 
 # %% ../nbs/03_download.ipynb #a5568bbf

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_extract.ipynb #db9352b0
 from __future__ import annotations
-import os, io, re, bz2, gzip, lzma, glob, stat, shutil, tarfile, zipfile, posixpath
+import os, io, re, bz2, gzip, lzma, glob, stat, zlib, shutil, tarfile, zipfile, posixpath
 import fsspec
 from filelock import FileLock
 from fsspec.archive import AbstractArchiveFileSystem
@@ -12,8 +12,8 @@ from .core import atomic_write, atomic_dir, stable_hash, url_to_fs
 
 # %% auto #0
 __all__ = ['MAGIC_NUMBERS', 'SINGLE_FILE_COMPRESSIONS', 'COMPRESSION_FILESYSTEMS', 'open_decompressed', 'detect_format',
-           'UnsafeArchiveError', 'MemberChecker', 'extract_archive', 'extract_to_cache', 'is_hidden',
-           'iter_archive_fileobj', 'ArchiveIterable', 'iter_archive', 'FilesIterable', 'iter_files',
+           'UnsafeArchiveError', 'MemberChecker', 'refuse_zip_symlink', 'extract_archive', 'extract_to_cache',
+           'is_hidden', 'iter_archive_fileobj', 'ArchiveIterable', 'iter_archive', 'FilesIterable', 'iter_files',
            'CompressedFileFileSystem', 'GzipFileSystem', 'Bz2FileSystem', 'XzFileSystem', 'ZstdFileSystem']
 
 # %% ../nbs/03a_extract.ipynb #922b7574
@@ -70,7 +70,7 @@ def _detect(f):
 
 # %% ../nbs/03a_extract.ipynb #7b34be1a
 class UnsafeArchiveError(ValueError):
-    "An archive member would be written outside the extraction folder, or is a device file."
+    "An archive member would land outside the extraction folder, is a link we refuse, a device file, or clashes with another."
 
 def _name_problem(name:str) -> str|None:
     if not name or "\x00" in name: return "has an empty or NUL-containing name"
@@ -79,8 +79,8 @@ def _name_problem(name:str) -> str|None:
     return None
 
 class MemberChecker:
-    "Checks archive members one by one, remembering the symlinks seen so far."
-    def __init__(self, archive:str): self.archive, self.symlinks = archive, set()
+    "Checks archive members one by one, remembering the links seen so far."
+    def __init__(self, archive:str): self.archive, self.symlinks, self.links = archive, set(), False
     def refuse(self, name, why): raise UnsafeArchiveError(f"Refusing to extract {self.archive}: member {name!r} {why}.")
     def check(self, name:str, kind:str="file", link:str=None):
         "Raise `UnsafeArchiveError` unless member `name` of `kind` (file, dir, symlink, hardlink, device) is safe."
@@ -88,14 +88,25 @@ class MemberChecker:
         parts = [p for p in re.split(r"[\\/]+", name) if p not in ("", ".")]
         for i in range(1, len(parts)):
             if "/".join(parts[:i]) in self.symlinks: self.refuse(name, f"is written through the symlink {'/'.join(parts[:i])!r}")
+        if "/".join(parts) in self.symlinks: self.refuse(name, "has the same name as a symlink member before it")
         if kind == "device": self.refuse(name, "is a device file or FIFO")
         if kind == "symlink":
             target = posixpath.normpath(posixpath.join(posixpath.dirname("/".join(parts)), link))
             if link.startswith(("/", "\\")) or target == ".." or target.startswith("../"):
                 self.refuse(name, f"is a symlink pointing outside the target folder ({link!r})")
             self.symlinks.add("/".join(parts))
-        if kind == "hardlink" and (why := _name_problem(link)):
-            self.refuse(name, f"is a hard link to {link!r}, which {why}")
+        if kind == "hardlink":
+            self.links = True
+            if (why := _name_problem(link)): self.refuse(name, f"is a hard link to {link!r}, which {why}")
+    def check_links(self, root:str):
+        "Once every member is out under `root`: refuse if any symlink there resolves outside `root`."
+        if not (self.symlinks or self.links): return
+        real = os.path.realpath(root)
+        for folder, dirs, files in os.walk(root):
+            for p in (os.path.join(folder, n) for n in sorted(dirs + files)):
+                if os.path.islink(p) and os.path.commonpath([real, os.path.realpath(p)]) != real:
+                    self.refuse(os.path.relpath(p, root), f"is a symlink ({os.readlink(p)!r}) that resolves outside "
+                                "the target folder through other links of the archive")
 
 # %% ../nbs/03a_extract.ipynb #601322c7
 def _tar_kind(m: tarfile.TarInfo):
@@ -105,6 +116,8 @@ def _tar_kind(m: tarfile.TarInfo):
     if m.isreg(): return "file"
     return "device"
 
+_CLASH = (FileExistsError, IsADirectoryError, NotADirectoryError)
+
 def _extract_tar(f, dest, checker):
     # random-access mode read lazily: one forward pass, like a stream, without tarfile's slow 10 KB stream buffer
     with tarfile.open(fileobj=f, mode="r:*" if f.seekable() else "r|*") as tar:
@@ -113,26 +126,32 @@ def _extract_tar(f, dest, checker):
             checker.check(m.name, _tar_kind(m), m.linkname or None)
             try: tar.extract(m, dest, filter="data")
             except tarfile.FilterError as e: checker.refuse(m.name, f"was refused by the tar data filter ({e})")
+            except _CLASH as e: checker.refuse(m.name, f"clashes with another member of the same name ({e.strerror})")
             tar.members = []  # keep memory flat on archives with millions of members
+
+def refuse_zip_symlink(checker:MemberChecker, zf:zipfile.ZipFile, info:zipfile.ZipInfo):
+    "Refuse a zip member that is a symlink: a Unix extension of zip that `datasets` never creates either."
+    if stat.S_ISLNK(info.external_attr >> 16):
+        target = zf.read(info)[:200].decode("utf-8", "replace")
+        checker.refuse(info.filename, f"is a symlink (to {target!r}), and symlinks in zip files are refused; re-create "
+                       "the zip so that it stores the files themselves (`zip` without `-y`), or use a tar")
 
 def _extract_zip(path, dest, checker):
     root = os.path.realpath(dest)
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
+            refuse_zip_symlink(checker, zf, info)
             mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                link = zf.read(info).decode("utf-8")
-                checker.check(info.filename, "symlink", link)
-                out = os.path.join(dest, info.filename.rstrip("/"))
-                os.makedirs(os.path.dirname(out), exist_ok=True); os.symlink(link, out); continue
             if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
                 checker.check(info.filename, "device")
             checker.check(info.filename, "dir" if info.is_dir() else "file")
             out = os.path.join(dest, info.filename)
             if not os.path.realpath(out).startswith(root + os.sep): checker.refuse(info.filename, "resolves outside the target folder")
-            if info.is_dir(): os.makedirs(out, exist_ok=True); continue
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            with zf.open(info) as src, open(out, "wb") as dst: shutil.copyfileobj(src, dst, 1 << 20)
+            try:
+                if info.is_dir(): os.makedirs(out, exist_ok=True); continue
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                with zf.open(info) as src, open(out, "wb") as dst: shutil.copyfileobj(src, dst, 1 << 20)
+            except _CLASH as e: checker.refuse(info.filename, f"clashes with another member of the same name ({e.strerror})")
 
 def _extract_7z(path, dest, checker):
     try: import py7zr
@@ -141,12 +160,20 @@ def _extract_7z(path, dest, checker):
     with py7zr.SevenZipFile(path, mode="r") as z:
         for info in z.list(): checker.check(info.filename, "dir" if info.is_directory else "file")
         z.extractall(path=dest)
+    checker.links = True  # py7zr may create links: `check_links` resolves them
+
+_DAMAGED = (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile, tarfile.ReadError, zipfile.BadZipFile)
 
 def extract_archive(path:str, # the local archive or compressed file
                     output_path:str, # the folder (archives) or file (single-file compressions) to create
                     format:str=None) -> str: # as `detect_format` returns; detected when None
     "Safely extract `path` to `output_path`, atomically; returns `output_path`."
-    path = str(path)
+    try: return _extract_archive(str(path), output_path, format)
+    except _DAMAGED as e:
+        raise ValueError(f"Cannot extract {path}: it is truncated or damaged ({type(e).__name__}: {e}). Delete it and "
+                         "download it again (download_mode='force_redownload' does both).") from e
+
+def _extract_archive(path, output_path, format):
     format = format or detect_format(path)
     checker = MemberChecker(path)
     if format in SINGLE_FILE_COMPRESSIONS:
@@ -162,6 +189,7 @@ def extract_archive(path:str, # the local archive or compressed file
         else:
             with open(path, "rb") as raw:
                 _extract_tar(_zstd_reader(raw) if format == "tar.zst" else raw, tmp, checker)
+        checker.check_links(tmp)
     return output_path
 
 # %% ../nbs/03a_extract.ipynb #162f8039
@@ -173,7 +201,7 @@ def extract_to_cache(path:str, # a local file
     if format is None: return path
     st = os.stat(path)
     root = os.path.join(cache_dir, "extracted")
-    name = stable_hash([os.path.abspath(path), st.st_size, st.st_mtime_ns], 32)
+    name = stable_hash(["links-resolved", os.path.abspath(path), st.st_size, st.st_mtime_ns], 32)  # not reusing older, laxer extractions
     out = os.path.join(root, name)
     if os.path.exists(out) and not force_extract: return out
     os.makedirs(os.path.join(root, ".locks"), exist_ok=True)
@@ -204,8 +232,10 @@ def iter_archive_fileobj(f): # a binary file object of a zip or tar (possibly co
         return
     if head[:2] == b"PK":
         with zipfile.ZipFile(f) as zf:
+            checker = MemberChecker(getattr(f, "name", None) or repr(f))
             for info in zf.infolist():
-                if info.is_dir() or is_hidden(info.filename) or stat.S_ISLNK(info.external_attr >> 16): continue
+                refuse_zip_symlink(checker, zf, info)
+                if info.is_dir() or is_hidden(info.filename): continue
                 with zf.open(info) as member: yield info.filename, member
         return
     with tarfile.open(fileobj=f, mode="r|*") as tar:

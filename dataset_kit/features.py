@@ -224,7 +224,8 @@ def get_nested_type(feature) -> pa.DataType:
 # %% ../nbs/01_features.ipynb #a2323f67
 _FEATURE_TYPES: dict = {c.__name__: c for c in (Value, ClassLabel, List, LargeList)}
 # Types defined in their own modules register themselves on import; a file that names one loads its module.
-_FEATURE_MODULES = {"Image": "dataset_kit.image", "Audio": "dataset_kit.audio"}
+_FEATURE_MODULES = {"Image": "dataset_kit.image", "Audio": "dataset_kit.audio", "Translation": "dataset_kit.features_translation",
+                    "TranslationVariableLanguages": "dataset_kit.features_translation"}
 
 def feature_class(name:str) -> type:
     "The registered feature class called `name` (`'Value'`, `'Image'`, ...), importing its module if needed."
@@ -389,6 +390,21 @@ def _find_bad_value(values, make):
         except Exception: return i, v
     return None, None
 
+def _leaf_type(t):
+    while pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t): t = t.value_type
+    return t
+
+def _py_array(values, t):
+    "`pa.array(values, type=t)`, except that a float with a fraction is refused for integers (pyarrow would truncate it)."
+    if not pa.types.is_integer(_leaf_type(t)): return pa.array(values, type=t)
+    try: inferred = pa.array(values)  # floats stay floats here, so the safe cast below refuses 1.5 (and accepts 2.0)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError): return pa.array(values, type=t)
+    leaf = _leaf_type(inferred.type)
+    if inferred.type == t: return inferred
+    if not (pa.types.is_integer(leaf) or pa.types.is_floating(leaf) or pa.types.is_null(leaf)): return pa.array(values, type=t)
+    try: return inferred.cast(t)
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError): return pa.array(values, type=t)
+
 def _value_to_arrow(values, feature, path):
     t = feature()
     try:
@@ -396,9 +412,9 @@ def _value_to_arrow(values, feature, path):
             return values if values.type == t else values.cast(t)
         if isinstance(values, np.ndarray) and values.ndim > 1:
             raise TypeError(f"a {values.ndim}-d numpy array for a scalar column")
-        return pa.array(values, type=t)
+        return _py_array(values, t)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as e:
-        i, v = _find_bad_value(values, lambda x: pa.array(x, type=t)) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else (None, None)
+        i, v = _find_bad_value(values, lambda x: _py_array(x, t)) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else (None, None)
         _reraise(e, path, i, (f"value {_short(v)} " if i is not None else "") + f"does not fit {feature!r}: {e}")
 
 def _classlabel_to_arrow(values, feature, path):
@@ -438,9 +454,9 @@ def _list_to_arrow(values, feature, path):
     if isinstance(values, np.ndarray) and values.ndim > 1: values = list(values)
     if not _needs_encoding(feature.feature) and not isinstance(values, (pa.Array, pa.ChunkedArray)):
         t = feature()
-        try: return pa.array(values, type=t)
+        try: return _py_array(values, t)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as e:
-            i, v = _find_bad_value(values, lambda x: pa.array(x, type=t))
+            i, v = _find_bad_value(values, lambda x: _py_array(x, t))
             _reraise(e, path, i, (f"value {_short(v)} " if i is not None else "") + f"does not fit {feature!r}: {e}")
     if isinstance(values, (pa.Array, pa.ChunkedArray)): values = values.to_pylist()
     n, fixed = len(values), getattr(feature, "length", -1)
@@ -629,16 +645,15 @@ def _conform(arr, t):
 # %% ../nbs/01_features.ipynb #f8e3f94b
 @patch
 def flatten(self:Features, max_depth:int=16) -> Features:
-    "Dict columns replaced by `column.subfield` columns, recursively."
+    "Dict columns replaced by `column.subfield` columns, appended after the other columns (as `datasets` orders them)."
     out = self
-    for _ in range(max_depth):
-        nxt, changed = Features(), False
+    for _ in range(1, max_depth):  # max_depth - 1 passes, as in `datasets`
+        nxt, changed = Features(out), False
         for k, v in out.items():
             sub = v.flatten() if not isinstance(v, dict) and hasattr(v, "flatten") else v
             if isinstance(sub, dict):
                 changed = True
-                for kk, vv in sub.items(): nxt[f"{k}.{kk}"] = vv
-            else: nxt[k] = v
+                del nxt[k]; nxt.update({f"{k}.{kk}": vv for kk, vv in sub.items()})
         out = nxt
         if not changed: break
     return out
@@ -666,6 +681,7 @@ _all_ = ["Array2D", "Array3D", "Array4D", "Array5D", "arrow_to_numpy", "Array2DE
          "register_feature_inference"]
 _REEXPORTS = {n: "dataset_kit.features_json" if n in ("Json", "infer_features", "register_feature_inference")
               else "dataset_kit.features_arrays" for n in _all_}
+_REEXPORTS.update(Translation="dataset_kit.features_translation", TranslationVariableLanguages="dataset_kit.features_translation")
 
 def __getattr__(name):
     "Lazy re-export of the array and JSON types from their own modules."

@@ -109,6 +109,20 @@ def infer_features(batch:dict, # {column: list of values (or a numpy / Arrow arr
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             if any(isinstance(v, np.ndarray) and v.ndim > 1 for v in col):
                 t = pa.array([v.tolist() if isinstance(v, np.ndarray) else v for v in col]).type
-            else: raise
+            else: raise _mixed_types_error(e, k, list(col)) from None
         out[k] = generate_from_arrow_type(t)
     return Features(out)
+
+def _mixed_types_error(e, name, col):
+    "`e` (pyarrow's inference error) as one naming the column, the first row at odds with the first value, and the cures."
+    first = next((i for i, v in enumerate(col) if v is not None), 0)
+    row = next((i for i, v in enumerate(col) if _clash(col[first], v)), None)
+    at = f"row {row} holds {col[row]!r:.80} but row {first} holds {col[first]!r:.80}" if row is not None else str(e)
+    err = type(e)(f"Column {name!r} has mixed types: {at} ({e}). Make the values agree, or pass features=... to say "
+                  "which type to store (or on_mixed_types='use_json' to keep each value as JSON).")
+    err.row = row
+    return err
+
+def _clash(a, b) -> bool:
+    try: pa.array([a, b]); return False
+    except (pa.ArrowInvalid, pa.ArrowTypeError): return True

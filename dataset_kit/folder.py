@@ -16,7 +16,8 @@ from .info import DatasetInfo
 from .version import Version  # named in BuilderConfig's annotations, which show_doc evaluates here
 from .splits import SplitGenerator
 from .data_files import DataFilesDict, resolve_data_files
-from .packaged import PackagedBuilder, cast_to_features, open_source, _batches
+from .packaged import PackagedBuilder
+from .file_readers import cast_to_features, open_source, table_batches
 from .builder import BuilderConfig
 
 # %% auto #0
@@ -199,7 +200,7 @@ class FolderBasedBuilder(PackagedBuilder):
         features = self.info.features
         if add_metadata:
             for i, path in enumerate(metadata_files):
-                for j, t in enumerate(_batches(self._metadata_table(path), self.BATCH)):
+                for j, t in enumerate(table_batches(self._metadata_table(path), self.BATCH)):
                     yield f"{i}_{j}", cast_to_features(t, features)
             return
         for j, start in enumerate(range(0, len(files), self.BATCH)):

@@ -7,21 +7,22 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 from .features import Features, require_decoding, arrow_to_numpy
+from .tensor_formats import FRAMEWORK_FORMATS, BACKENDS, check_framework, tensor_batch, tensor_column, first_row, polars_frame
 
 # %% auto #0
-__all__ = ['FORMAT_ALIASES', 'UNSUPPORTED_FORMATS', 'get_format_type_from_alias', 'storage_of', 'column_to_numpy',
-           'column_to_pylist', 'Formatter']
+__all__ = ['FORMAT_ALIASES', 'get_format_type_from_alias', 'storage_of', 'column_to_numpy', 'column_to_pylist', 'Formatter']
 
 # %% ../nbs/04a1_formatting.ipynb #29fac9ae
 FORMAT_ALIASES = {None: "python", "python": "python", "numpy": "numpy", "np": "numpy", "pandas": "pandas",
-                  "pd": "pandas", "arrow": "arrow", "pa": "arrow", "custom": "custom"}
-UNSUPPORTED_FORMATS = ("torch", "pt", "tensorflow", "tf", "jax", "polars", "pl")
+                  "pd": "pandas", "arrow": "arrow", "pa": "arrow", "custom": "custom", "torch": "torch", "pt": "torch",
+                  "jax": "jax", "tensorflow": "tensorflow", "tf": "tensorflow", "polars": "polars", "pl": "polars"}
 
 def get_format_type_from_alias(format_type:str|None) -> str:
     "The canonical name for `format_type` ('np' → 'numpy', None → 'python'); a clear error for anything else."
-    if format_type in FORMAT_ALIASES: return FORMAT_ALIASES[format_type]
-    if format_type in UNSUPPORTED_FORMATS:
-        raise NotImplementedError(f"Format type {format_type!r} is not supported by dataset_kit; use 'numpy' and convert.")
+    if format_type in FORMAT_ALIASES:
+        t = FORMAT_ALIASES[format_type]
+        if t in FRAMEWORK_FORMATS: check_framework(t)
+        return t
     raise ValueError(f"Unknown format type {format_type!r}. Should be one of "
                      f"{[k for k in FORMAT_ALIASES if k not in ('custom',)]}.")
 
@@ -68,6 +69,7 @@ class Formatter:
         self.features, self.type = features, get_format_type_from_alias(format_type)
         self.transform, self.format_kwargs = transform, format_kwargs
         self.decode_columns = {c for c, f in features.items() if require_decoding(f)} if decoded else set()
+        self.backend = BACKENDS[self.type](**format_kwargs) if self.type in BACKENDS else None
 
     def _decode(self, name, values:list) -> list:
         if name in self.decode_columns and name in self.features:
@@ -90,9 +92,15 @@ class Formatter:
         for c in self.decode_columns & set(df.columns): df[c] = self._decode(c, column_to_pylist(table.column(c)))
         return df
 
+    def polars(self, table:pa.Table):
+        "The table as a polars DataFrame, decoded columns as Object columns."
+        return polars_frame(table, {c: self._decode(c, column_to_pylist(table.column(c))) for c in self.decode_columns & set(table.column_names)})
+
     def format_batch(self, table:pa.Table):
-        "The rows of `table` as a batch: dict of lists/arrays, a DataFrame, or the table itself."
+        "The rows of `table` as a batch: dict of lists/arrays/tensors, a DataFrame, or the table itself."
         t = self.type
+        if self.backend: return tensor_batch({c: self.numpy_column(table, c) for c in table.column_names}, self.features, self.backend)
+        if t == "polars": return self.polars(table)
         if t == "python": return self.python_batch(table)
         if t == "numpy": return {c: self.numpy_column(table, c) for c in table.column_names}
         if t == "pandas": return self.pandas(table)
@@ -104,7 +112,8 @@ class Formatter:
         t = self.type
         if t == "python": return _unbatch(self.python_batch(table))
         if t == "numpy": return _unbatch(self.format_batch(table))
-        if t in ("pandas", "arrow"): return self.format_batch(table)
+        if self.backend: return first_row(self.format_batch(table))
+        if t in ("pandas", "arrow", "polars"): return self.format_batch(table)
         return _unbatch(self.transform(self.python_batch(table)))
 
     def format_column(self, table:pa.Table, name:str):
@@ -112,6 +121,8 @@ class Formatter:
         t = self.type
         if t == "python": return self._decode(name, column_to_pylist(table.column(name)))
         if t == "numpy": return self.numpy_column(table, name)
+        if self.backend: return tensor_column(self.numpy_column(table, name), name, self.features.get(name), self.backend)
+        if t == "polars": return self.polars(table.select([name]))[name]
         if t == "pandas": return self.pandas(table.select([name]))[name]
         if t == "arrow": return table.column(name)
         return self.transform(self.python_batch(table))[name]

@@ -109,6 +109,25 @@ class DatasetInfo:
             v = getattr(other_dataset_info, f.name)
             if v is not None or not ignore_none: setattr(self, f.name, copy.deepcopy(v))
 
+    def write_to_directory(self, dataset_info_dir:str, # the folder (local path or fsspec URL)
+                           pretty_print:bool=False, # indent the JSON by 4
+                           storage_options:dict=None): # filesystem options (credentials, endpoint...)
+        "Write `dataset_info.json` (and `LICENSE`, if any) into `dataset_info_dir`, atomically."
+        _write_info_files(self, dataset_info_dir, pretty_print, storage_options)
+
+    @classmethod
+    def from_directory(cls, dataset_info_dir:str, # the folder holding dataset_info.json
+                       storage_options:dict=None) -> DatasetInfo: # filesystem options
+        "Read the `DatasetInfo` saved in `dataset_info_dir`."
+        return cls.from_dict(_read_info_json(dataset_info_dir, storage_options))
+
+    @classmethod
+    def from_merge(cls, dataset_infos:list) -> DatasetInfo: # the infos to merge (None entries are skipped)
+        "One info for several datasets: shared text fields joined, features dropped unless all infos are equal."
+        infos = [i.copy() for i in dataset_infos if i is not None]
+        if infos and all(infos[0] == i for i in infos): return infos[0]
+        return cls(**{k: "\n\n".join(_unique(getattr(i, k) for i in infos)).strip() for k in _TEXT_FIELDS})
+
     def __repr__(self):
         shown = [f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if getattr(self, f.name)]
         return f"DatasetInfo({', '.join(shown)})"
@@ -122,19 +141,16 @@ def _write_bytes(fs, path, data:bytes):
         with atomic_write(path, "wb") as f: f.write(data)
     else: fs.pipe_file(path, data)
 
-def _write_to_directory(self, dataset_info_dir:str, # the folder (local path or fsspec URL)
-                        pretty_print:bool=False, # indent the JSON by 4
-                        storage_options:dict=None): # filesystem options (credentials, endpoint...)
-    "Write `dataset_info.json` (and `LICENSE`, if any) into `dataset_info_dir`, atomically."
+def _write_info_files(info:DatasetInfo, dataset_info_dir:str, pretty_print:bool=False, storage_options:dict=None):
+    "`info` as `dataset_info.json` (and its license as `LICENSE`) in `dataset_info_dir`."
     fs, root = url_to_fs(dataset_info_dir, storage_options)
     fs.makedirs(root, exist_ok=True)
-    data = json.dumps(self.to_dict(), indent=4 if pretty_print else None).encode("utf-8")
+    data = json.dumps(info.to_dict(), indent=4 if pretty_print else None).encode("utf-8")
     _write_bytes(fs, posixpath.join(root, DATASET_INFO_FILENAME), data)
-    if self.license: _write_bytes(fs, posixpath.join(root, LICENSE_FILENAME), self.license.encode("utf-8"))
+    if info.license: _write_bytes(fs, posixpath.join(root, LICENSE_FILENAME), info.license.encode("utf-8"))
 
-def _from_directory(cls, dataset_info_dir:str, # the folder holding dataset_info.json
-                    storage_options:dict=None) -> DatasetInfo: # filesystem options
-    "Read the `DatasetInfo` saved in `dataset_info_dir`."
+def _read_info_json(dataset_info_dir:str, storage_options:dict=None) -> dict:
+    "The JSON of `dataset_info.json` in `dataset_info_dir`, with errors naming the folder."
     if not dataset_info_dir: raise ValueError("Calling DatasetInfo.from_directory() with undefined dataset_info_dir.")
     fs, root = url_to_fs(dataset_info_dir, storage_options)
     path = posixpath.join(root, DATASET_INFO_FILENAME)
@@ -143,22 +159,12 @@ def _from_directory(cls, dataset_info_dir:str, # the folder holding dataset_info
     with fs.open(path, "r", encoding="utf-8") as f:
         try: d = json.load(f)
         except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
-    return cls.from_dict(d)
-
-DatasetInfo.write_to_directory = _write_to_directory
-DatasetInfo.from_directory = classmethod(_from_directory)
+    return d
 
 # %% ../nbs/02b_info.ipynb #db7c9fbf
-def _unique(xs):
+def _unique(xs) -> list:
+    "`xs` without repeats, in order (works for unhashable values)."
     seen = []
     for x in xs:
         if x not in seen: seen.append(x)
     return seen
-
-def _from_merge(cls, dataset_infos:list) -> DatasetInfo: # the infos to merge (None entries are skipped)
-    "One info for several datasets: shared text fields joined, features dropped unless all infos are equal."
-    infos = [i.copy() for i in dataset_infos if i is not None]
-    if infos and all(infos[0] == i for i in infos): return infos[0]
-    return cls(**{k: "\n\n".join(_unique(getattr(i, k) for i in infos)).strip() for k in _TEXT_FIELDS})
-
-DatasetInfo.from_merge = classmethod(_from_merge)

@@ -4,14 +4,18 @@
 
 # %% ../nbs/04c_iterable_dataset.ipynb #065c8cf7
 from __future__ import annotations
-import copy, itertools, os
+import copy, itertools, os, sys, warnings, importlib.util
 import numpy as np
 import pyarrow as pa
-from .features import Features, ClassLabel, Value
+from .features import Features, ClassLabel, Value, List
+from .info import DatasetInfo
+from .splits import ReadInstruction
 from .formatting import get_format_type_from_alias, column_to_pylist
+from .table_view import cast_column_to
+from .tensor_formats import BACKENDS, tensor_backend, tensorize
 
 # %% auto #0
-__all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'IterableDatasetDict']
+__all__ = ['ExamplesIterable', 'IterableDataset', 'step_examples', 'read_split', 'iterable_from_dataset', 'IterableDatasetDict']
 
 # %% ../nbs/04c_iterable_dataset.ipynb #a5f34a11
 class ExamplesIterable:
@@ -71,6 +75,43 @@ class _Chain:
         if not hasattr(self.parent, "shard_data_sources"): raise NotImplementedError(f"{type(self.parent).__name__} cannot be sharded.")
         return _Chain(self.parent.shard_data_sources(num_shards, index, contiguous), self.fn)
 
+# %% ../nbs/04c_iterable_dataset.ipynb #117277aa
+_registered = []
+
+def _register_with_torch():
+    "Make `IterableDataset` a `torch.utils.data.IterableDataset` (a virtual subclass) if torch is installed; once per process."
+    if _registered: return
+    _registered.append(True)
+    if "torch" not in sys.modules and importlib.util.find_spec("torch") is None: return
+    import torch.utils.data
+    torch.utils.data.IterableDataset.register(IterableDataset)
+
+def _worker_part(ds):
+    "The part of `ds` this torch DataLoader worker reads (every num_workers-th shard), `ds` outside workers, None for an idle worker."
+    torch = sys.modules.get("torch")
+    info = torch.utils.data.get_worker_info() if torch is not None else None
+    if info is None or info.num_workers <= 1: return ds
+    if ds.n_shards < info.num_workers:
+        if info.id == 0:
+            warnings.warn(f"Too many DataLoader workers: num_workers={info.num_workers} but the dataset has {ds.n_shards} shard(s); "
+                          f"{info.num_workers - ds.n_shards} worker(s) will stay idle. Use num_workers <= {ds.n_shards}, or a dataset in more shards.")
+        if info.id >= ds.n_shards: return None
+    return ds.shard(info.num_workers, info.id, contiguous=False)
+
+# %% ../nbs/04c_iterable_dataset.ipynb #f63cd185
+def _links(node) -> list:
+    "Every link of a chain: parents, the chains of typed sources, interleaved and concatenated sources."
+    if node is None: return []
+    if hasattr(node, "links"): kids = node.links()  # e.g. a typed source: the chain of its dataset
+    else: kids = [getattr(node, "parent", None)] + list(getattr(node, "sources", ())) + list(getattr(node, "parts", ()))
+    return [node] + [n for k in kids for n in _links(k)]
+
+def _rebind(node, ds):
+    "Point every shuffle of a chain at the dataset iterating it (whose `set_epoch` counts)."
+    for n in _links(node):
+        if hasattr(n, "buffer_size"): n.ds = ds  # a shuffle
+    return ds
+
 # %% ../nbs/04c_iterable_dataset.ipynb #27b3350d
 def _typed(it, features):
     for key, ex in it: yield key, features.decode_example(features.encode_example(ex))
@@ -85,6 +126,8 @@ class IterableDataset:
         self._ex_iterable, self._info, self._split = ex_iterable, info, split
         self._format_type = get_format_type_from_alias(format_type)
         self._apply_features, self._epoch, self._shuffle_seed = _apply_features, 0, None
+        self._seen, self._resume_at = 0, 0  # examples yielded by the current iteration; where the next one starts
+        _register_with_torch()
 
     @classmethod
     def from_generator(cls, generator, # a generator function yielding example dicts
@@ -94,7 +137,6 @@ class IterableDataset:
         "A streaming dataset over a generator function."
         def keyed(**kw):
             for i, ex in enumerate(generator(**kw)): yield i, ex
-        from dataset_kit.info import DatasetInfo
         feats = features if features is None or isinstance(features, Features) else Features(features)
         return cls(ExamplesIterable(keyed, gen_kwargs or {}), info=DatasetInfo(features=feats), split=split)
 
@@ -113,7 +155,6 @@ class IterableDataset:
                 for vals in zip(*cols): yield k, dict(zip(b.schema.names, vals)); k += 1
         with pa.memory_map(filename) as f:
             schema = pa.ipc.open_file(f).schema if f.read(6) == b"ARROW1" else (f.seek(0), pa.ipc.open_stream(f).schema)[1]
-        from dataset_kit.info import DatasetInfo
         # rows are already encoded: decode only (see `_iter_typed`)
         ds = cls(ExamplesIterable(examples, {"path": filename}), info=DatasetInfo(features=Features.from_arrow_schema(schema)),
                  split=split)
@@ -124,9 +165,7 @@ class IterableDataset:
     @property
     def info(self):
         "The `DatasetInfo`."
-        if self._info is None:
-            from dataset_kit.info import DatasetInfo
-            self._info = DatasetInfo()
+        if self._info is None: self._info = DatasetInfo()
         return self._info
     @property
     def features(self) -> Features|None:
@@ -161,28 +200,127 @@ class IterableDataset:
         t = self._format_type
         if t == "python" or t == "custom": return ex
         if t == "numpy": return {k: np.asarray(v) if not isinstance(v, np.ndarray) else v for k, v in ex.items()}
+        if t in BACKENDS: return {k: tensorize(v, tensor_backend(t)) for k, v in ex.items()}
+        if t == "polars":
+            import polars as pl
+            return pl.DataFrame({k: [v] for k, v in ex.items()}, strict=False)
         if t == "pandas":
             import pandas as pd
             return pd.DataFrame({k: [v] for k, v in ex.items()})
         return pa.Table.from_pylist([ex])
 
     def __iter__(self):
-        for _, ex in self._iter_typed(): yield self._format(ex)
+        "The examples, formatted; under a torch DataLoader, only this worker's shards; after `load_state_dict`, only the unseen ones."
+        start, self._resume_at = self._resume_at, 0
+        self._seen = start
+        part = _worker_part(self)
+        if part is None: return
+        _rebind(part._ex_iterable, part)
+        for _, ex in itertools.islice(part._iter_typed(), start, None):
+            self._seen += 1
+            yield self._format(ex)
+
+    def state_dict(self) -> dict:
+        "Where the iteration stands: its epoch, the examples yielded so far (this worker's, under a DataLoader), the shuffle seeds."
+        return {"epoch": self._epoch, "examples_seen": self._seen, "shuffle_seeds": [n.seed for n in _links(self._ex_iterable) if isinstance(n, _Shuffled)]}
+    def load_state_dict(self, state_dict:dict): # what `state_dict` returned, perhaps in another process
+        "Resume: the next iteration yields exactly the examples an uninterrupted one would have yielded after that point."
+        shuffles = [n for n in _links(self._ex_iterable) if isinstance(n, _Shuffled)]
+        if len(shuffles) != len(state_dict["shuffle_seeds"]):
+            raise ValueError(f"The state has {len(state_dict['shuffle_seeds'])} shuffle seeds, but this dataset has {len(shuffles)} "
+                             "shuffles: load it into the same pipeline (the same shuffle/map/filter/interleave calls) that saved it.")
+        for n, seed in zip(shuffles, state_dict["shuffle_seeds"]): n.seed = seed
+        self._epoch, self._resume_at = state_dict["epoch"], state_dict["examples_seen"]
 
     def iter(self, batch_size:int, # examples per batch
              drop_last_batch:bool=False): # skip a last, smaller batch
         "Iterate over batches (dicts of lists, or of numpy arrays with the numpy format)."
+        _rebind(self._ex_iterable, self)
         it = self._iter_typed()
         while True:
             chunk = [ex for _, ex in itertools.islice(it, batch_size)]
             if not chunk or (drop_last_batch and len(chunk) < batch_size): return
             batch = {k: [ex.get(k) for ex in chunk] for k in chunk[0]}
             if self._format_type == "numpy": batch = {k: np.asarray(v) for k, v in batch.items()}
+            elif self._format_type in BACKENDS: batch = {k: tensorize(v, tensor_backend(self._format_type)) for k, v in batch.items()}
+            elif self._format_type == "polars":
+                import polars as pl
+                batch = pl.DataFrame(batch, strict=False)
             elif self._format_type == "pandas":
                 import pandas as pd
                 batch = pd.DataFrame(batch)
             elif self._format_type == "arrow": batch = pa.Table.from_pydict(batch)
             yield batch
+
+    def take(self, n:int) -> IterableDataset: # how many examples to keep
+        "The first `n` examples."
+        return _it_take(self, n)
+    def skip(self, n:int) -> IterableDataset: # how many examples to drop
+        "All but the first `n` examples."
+        return _it_skip(self, n)
+    def map(self, function=None, # example (or batch) → dict of new or changed columns; None: identity
+            with_indices:bool=False, # also pass the index of the example (or the indices of the batch)
+            input_columns=None, # pass these columns as positional arguments instead of the whole example
+            batched:bool=False, # call `function` on batches (dicts of lists)
+            batch_size:int=1000, # examples per batch when `batched`
+            drop_last_batch:bool=False, # skip a last, smaller batch
+            remove_columns=None, # columns to drop from the output
+            features:Features=None, # the features of the output (unknown otherwise)
+            fn_kwargs:dict=None) -> IterableDataset: # keyword arguments for `function`
+        "Apply `function` lazily to each example (or batch); the features become unknown unless given."
+        return _it_map(self, function, with_indices, input_columns, batched, batch_size, drop_last_batch, remove_columns, features, fn_kwargs)
+    def filter(self, function=None, # example (or batch) → bool (or list of bools)
+               with_indices:bool=False, # also pass the index (or indices)
+               input_columns=None, # pass these columns as positional arguments
+               batched:bool=False, # call `function` on batches
+               batch_size:int=1000, # examples per batch when `batched`
+               fn_kwargs:dict=None) -> IterableDataset: # keyword arguments for `function`
+        "Keep, lazily, the examples for which `function` returns True."
+        return _it_filter(self, function, with_indices, input_columns, batched, batch_size, fn_kwargs)
+    def shuffle(self, seed:int=None, # seed of the shard order and of the buffer
+                generator:np.random.Generator=None, # or: draw the seed from this generator
+                buffer_size:int=1000) -> IterableDataset: # examples held in the shuffle buffer
+        "Shuffle shard order and examples through a buffer of `buffer_size`."
+        return _it_shuffle(self, seed, generator, buffer_size)
+    def set_epoch(self, epoch:int): # the epoch number
+        "Change the shuffle seed for this epoch (`seed + epoch`)."
+        self._epoch = epoch
+    def with_format(self, type:str=None) -> IterableDataset: # None/'python', 'numpy', 'pandas', 'arrow', 'torch', 'jax', 'tf', 'polars'
+        "The same stream in another format."
+        return _it_with_format(self, type)
+    def remove_columns(self, column_names) -> IterableDataset: # a column name or a list of them
+        "Drop one or several columns, lazily."
+        return _it_remove_columns(self, column_names)
+    def rename_column(self, original_column_name:str, new_column_name:str) -> IterableDataset:
+        "Rename one column, keeping its position and feature."
+        return _it_rename_columns(self, {original_column_name: new_column_name})
+    def rename_columns(self, column_mapping:dict) -> IterableDataset: # old name → new name
+        "Rename several columns at once, keeping their order and features."
+        return _it_rename_columns(self, column_mapping)
+    def select_columns(self, column_names) -> IterableDataset: # a column name or a list of them, in the order wanted
+        "Keep only these columns, in this order."
+        return _it_select_columns(self, column_names)
+    def cast(self, features:Features) -> IterableDataset: # the new features: the same column names
+        "Convert every column to `features`, lazily."
+        return _it_cast(self, features)
+    def cast_column(self, column:str, # the column to convert
+                    feature) -> IterableDataset: # its new feature
+        "Convert one column to `feature`, lazily."
+        return _it_cast_column(self, column, feature)
+    def shard(self, num_shards:int, # how many groups to split the shards into
+              index:int, # which group to keep
+              contiguous:bool=True) -> IterableDataset: # blocks of consecutive shards, else every num_shards-th
+        "The `index`-th of `num_shards` groups of this dataset's shards (lazily: nothing is read)."
+        return _it_shard(self, num_shards, index, contiguous)
+    @property
+    def num_shards(self) -> int:
+        "How many shards (the length of the list-valued gen_kwargs)."
+        return self.n_shards
+    def batch(self, batch_size:int=None, # examples per batch
+              by_column=None, # or: batch runs of consecutive examples with equal values in this column (or columns)
+              drop_last_batch:bool=False) -> IterableDataset: # drop a last, incomplete batch
+        "A stream of batches (dicts of lists); each feature `f` becomes `List(f)`."
+        return _it_batch(self, batch_size, by_column, drop_last_batch)
 
 # %% ../nbs/04c_iterable_dataset.ipynb #6fc14775
 def _take(n):
@@ -272,8 +410,7 @@ class _Shuffled:
     @property
     def n_shards(self): return getattr(self.parent, "n_shards", 1)
     def __iter__(self):
-        seed = None if self.seed is None else self.seed + self.ds._epoch
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(self.seed + self.ds._epoch)
         src = self.parent.shuffle_data_sources(rng) if hasattr(self.parent, "shuffle_data_sources") else self.parent
         return iter(_buffer_shuffle(rng.integers(2**63), self.buffer_size)(iter(src)))
     def shard_data_sources(self, num_shards, index, contiguous=True):
@@ -321,14 +458,11 @@ def _it_filter(self, function=None, with_indices:bool=False, input_columns=None,
 def _it_shuffle(self, seed:int=None, generator:np.random.Generator=None, buffer_size:int=1000) -> IterableDataset:
     "Shuffle shard order and examples through a buffer of `buffer_size`."
     if generator is not None: seed = int(generator.integers(2**31))
+    if seed is None: seed = int(np.random.default_rng().integers(2**31))  # drawn once: every worker, node and epoch agrees
     if buffer_size < 1: raise ValueError(f"buffer_size must be at least 1, got {buffer_size}.")
     ds = self._new(None)
     ds._ex_iterable = _Shuffled(self._ex_iterable, ds, seed, buffer_size)
     return ds
-
-def _it_set_epoch(self, epoch:int):
-    "Change the shuffle seed for this epoch (`seed + epoch`)."
-    self._epoch = epoch
 
 def _it_with_format(self, type:str=None) -> IterableDataset:
     "The same stream in another format (None/'python', 'numpy', 'pandas', 'arrow')."
@@ -339,6 +473,7 @@ class _TypedSource:
     "The stream of a dataset with its features applied (what map/filter consume)."
     def __init__(self, ds): self.ds = ds
     def __iter__(self): return iter(self.ds._iter_typed())
+    def links(self): return [self.ds._ex_iterable]
     @property
     def n_shards(self): return self.ds.n_shards
     def shuffle_data_sources(self, rng):
@@ -346,9 +481,6 @@ class _TypedSource:
         return _TypedSource(self.ds._new(src.shuffle_data_sources(rng))) if hasattr(src, "shuffle_data_sources") else self
     def shard_data_sources(self, num_shards, index, contiguous=True):
         return _TypedSource(self.ds.shard(num_shards, index, contiguous))
-
-IterableDataset.take, IterableDataset.skip, IterableDataset.map, IterableDataset.filter = _it_take, _it_skip, _it_map, _it_filter
-IterableDataset.shuffle, IterableDataset.set_epoch, IterableDataset.with_format = _it_shuffle, _it_set_epoch, _it_with_format
 
 # %% ../nbs/04c_iterable_dataset.ipynb #858c2137
 def _known(ds, cols, what):
@@ -393,10 +525,6 @@ def _it_rename_columns(self, column_mapping:dict) -> IterableDataset: # old name
         return {mapping.get(k, k): v for k, v in ex.items()}
     return _reshape(self, fn, lambda f: Features({mapping.get(k, k): v for k, v in f.items()}))
 
-def _it_rename_column(self, original_column_name:str, new_column_name:str) -> IterableDataset:
-    "Rename one column, keeping its position and feature."
-    return _it_rename_columns(self, {original_column_name: new_column_name})
-
 def _it_select_columns(self, column_names) -> IterableDataset: # a column name or a list of them, in the order wanted
     "Keep only these columns, in this order."
     cols = [column_names] if isinstance(column_names, str) else list(column_names)
@@ -406,19 +534,15 @@ def _it_select_columns(self, column_names) -> IterableDataset: # a column name o
         return {c: ex[c] for c in cols}
     return _reshape(self, fn, lambda f: Features({c: f[c] for c in cols}))
 
-IterableDataset.remove_columns, IterableDataset.rename_column = _it_remove_columns, _it_rename_column
-IterableDataset.rename_columns, IterableDataset.select_columns = _it_rename_columns, _it_select_columns
-
 # %% ../nbs/04c_iterable_dataset.ipynb #3d9589fe
 def _caster(old, new, name):
     "A list of values: encoded with `old` (None: inferred), cast by Arrow to `new` in one call, decoded with `new`."
-    from dataset_kit.dataset_ops import _cast_column
     fo, fn = (Features({name: old}) if old is not None else None), Features({name: new})
     enc = old.encode_example if isinstance(old, Value) else lambda v: fo.encode_example({name: v})[name]
     def cast(vals):
         if fo is not None: arr = pa.array([enc(v) for v in vals], type=fo.arrow_schema.field(name).type)
         else: arr = pa.array([fn.encode_example({name: v})[name] for v in vals] if isinstance(new, ClassLabel) else vals)
-        out = _cast_column(pa.chunked_array([arr]), old, new, name).to_pylist()
+        out = cast_column_to(pa.chunked_array([arr]), old, new, name).to_pylist()
         return out if isinstance(new, (Value, ClassLabel)) else [fn.decode_example({name: v})[name] for v in out]
     return cast
 
@@ -454,16 +578,7 @@ def _it_cast_column(self, column:str, # the column to convert
     _known(self, [column], "Column to cast")
     return _it_cast(self, Features({k: feature if k == column else v for k, v in self.features.items()}))
 
-IterableDataset.cast, IterableDataset.cast_column = _it_cast, _it_cast_column
-
 # %% ../nbs/04c_iterable_dataset.ipynb #6f0426bc
-def _rebind(node, ds):
-    "Point the shuffles of a freshly built chain at the dataset that owns it (for `set_epoch`)."
-    while node is not None:
-        if isinstance(node, _Shuffled): node.ds = ds
-        node = getattr(node, "parent", None)
-    return ds
-
 def _it_shard(self, num_shards:int, # how many groups to split the shards into
               index:int, # which group to keep
               contiguous:bool=True) -> IterableDataset: # blocks of consecutive shards, else every num_shards-th
@@ -474,8 +589,15 @@ def _it_shard(self, num_shards:int, # how many groups to split the shards into
     ds._ex_iterable = src.shard_data_sources(num_shards, index, contiguous)
     return _rebind(ds._ex_iterable, ds)
 
-IterableDataset.shard = _it_shard
-IterableDataset.num_shards = property(lambda self: self.n_shards, doc="How many shards (the length of the list-valued gen_kwargs).")
+
+
+# %% ../nbs/04c_iterable_dataset.ipynb #e611c267
+def step_examples(ds:IterableDataset, # the stream
+                  step:int, # keep one example in `step`
+                  offset:int) -> IterableDataset: # the first kept (0 ≤ offset < step)
+    "Every `step`-th example of `ds`, from the `offset`-th."
+    if not 0 <= offset < step: raise IndexError(f"offset must be in [0, {step - 1}] for step={step}, got {offset}.")
+    return ds._new(_Chain(ds._ex_iterable, lambda it: itertools.islice(it, offset, None, step)))
 
 # %% ../nbs/04c_iterable_dataset.ipynb #9371bf39
 def _batch_fn(batch_size, by_column, drop_last_batch):
@@ -501,24 +623,22 @@ def _it_batch(self, batch_size:int=None, # examples per batch
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1): raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
     cols = None if by_column is None else ([by_column] if isinstance(by_column, str) else list(by_column))
     if cols: _known(self, cols, "by_column")
-    from dataset_kit.features import List
     feats = Features({k: List(v) for k, v in self.features.items()}) if self.features is not None else None
     return self._new(_Chain(_TypedSource(self), _batch_fn(batch_size, cols, drop_last_batch)), features=feats, apply_features=False)
-
-IterableDataset.batch = _it_batch
 
 # %% ../nbs/04c_iterable_dataset.ipynb #aedb03dd
 def _concat_iterables(parts):
     class _Concat:
         n_shards = sum(getattr(p, "n_shards", 1) for p in parts)
         def __iter__(self): return itertools.chain.from_iterable(parts)
-    return _Concat()
+    out = _Concat()
+    out.parts = parts
+    return out
 
 def read_split(split_datasets:dict, # split name → IterableDataset
                split, # a spec like 'train[10:20]+test[:5%]', a NamedSplit or a ReadInstruction
                name2len:dict=None) -> IterableDataset: # split name → number of examples, when known
     "One stream for a split spec over streaming splits."
-    from dataset_kit.splits import ReadInstruction
     instr = split if isinstance(split, ReadInstruction) else ReadInstruction.from_spec(str(split))
     parts, first = [], None
     for rel in instr._relative_instructions:
@@ -545,38 +665,42 @@ def read_split(split_datasets:dict, # split name → IterableDataset
     return out
 
 # %% ../nbs/04c_iterable_dataset.ipynb #e7ae956e
-def _to_iterable_dataset(self, num_shards:int=1) -> IterableDataset: # shards (for shuffling their order)
-    "Stream this dataset (a Dataset method)."
-    n = len(self)
+def iterable_from_dataset(ds, # a `Dataset`
+                          num_shards:int=1) -> IterableDataset: # shards (for shuffling their order)
+    "An `IterableDataset` streaming the rows of `ds` (what `Dataset.to_iterable_dataset` returns)."
+    n = len(ds)
     if not 1 <= num_shards <= max(n, 1): raise ValueError(f"num_shards must be in [1, {max(n, 1)}], got {num_shards}.")
     bounds = [(n * k // num_shards, n * (k + 1) // num_shards) for k in range(num_shards)]
-    plain = self.with_format(None)
+    plain = ds.with_format(None)
     def examples(shards):
         for a, b in shards:
             for start in range(a, b, 1000):
                 batch = plain[start:min(b, start + 1000)]
                 names = list(batch)
                 for i, vals in enumerate(zip(*batch.values())): yield start + i, dict(zip(names, vals))
-    from dataset_kit.info import DatasetInfo
-    info = copy.copy(self.info)
-    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}), info=info, split=self.split, _apply_features=False)
+    info = copy.copy(ds.info)
+    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}), info=info, split=ds.split, _apply_features=False)
 
-def _attach_to_dataset():
-    from dataset_kit.arrow_dataset import Dataset
-    Dataset.to_iterable_dataset = _to_iterable_dataset
-
-_attach_to_dataset()
-
-def _each(name):
-    def method(self, *args, **kwargs): return IterableDatasetDict({k: getattr(v, name)(*args, **kwargs) for k, v in self.items()})
-    method.__name__, method.__doc__ = name, f"`IterableDataset.{name}` on every split."
-    return method
+def _each(d, name, *args, **kwargs):
+    "`IterableDataset.name(*args, **kwargs)` on every split of `d`."
+    return IterableDatasetDict({k: getattr(v, name)(*args, **kwargs) for k, v in d.items()})
 
 class IterableDatasetDict(dict):
-    "Split name → `IterableDataset`."
-    map, filter, shuffle, take, skip, with_format = (_each(n) for n in ("map", "filter", "shuffle", "take", "skip", "with_format"))
-    remove_columns, rename_column, rename_columns, select_columns, cast, cast_column = (
-        _each(n) for n in ("remove_columns", "rename_column", "rename_columns", "select_columns", "cast", "cast_column"))
+    "Split name → `IterableDataset`; each method applies `IterableDataset`'s to every split."
+    def map(self, function=None, *args, **kwargs) -> IterableDatasetDict: "`IterableDataset.map` on every split."; return _each(self, "map", function, *args, **kwargs)
+    def filter(self, function=None, *args, **kwargs) -> IterableDatasetDict: "`IterableDataset.filter` on every split."; return _each(self, "filter", function, *args, **kwargs)
+    def shuffle(self, seed:int=None, *args, **kwargs) -> IterableDatasetDict: "`IterableDataset.shuffle` on every split."; return _each(self, "shuffle", seed, *args, **kwargs)
+    def take(self, n:int) -> IterableDatasetDict: "`IterableDataset.take` on every split."; return _each(self, "take", n)
+    def skip(self, n:int) -> IterableDatasetDict: "`IterableDataset.skip` on every split."; return _each(self, "skip", n)
+    def with_format(self, type:str=None) -> IterableDatasetDict: "`IterableDataset.with_format` on every split."; return _each(self, "with_format", type)
+    def remove_columns(self, column_names) -> IterableDatasetDict: "`IterableDataset.remove_columns` on every split."; return _each(self, "remove_columns", column_names)
+    def rename_column(self, original_column_name:str, new_column_name:str) -> IterableDatasetDict:
+        "`IterableDataset.rename_column` on every split."
+        return _each(self, "rename_column", original_column_name, new_column_name)
+    def rename_columns(self, column_mapping:dict) -> IterableDatasetDict: "`IterableDataset.rename_columns` on every split."; return _each(self, "rename_columns", column_mapping)
+    def select_columns(self, column_names) -> IterableDatasetDict: "`IterableDataset.select_columns` on every split."; return _each(self, "select_columns", column_names)
+    def cast(self, features:Features) -> IterableDatasetDict: "`IterableDataset.cast` on every split."; return _each(self, "cast", features)
+    def cast_column(self, column:str, feature) -> IterableDatasetDict: "`IterableDataset.cast_column` on every split."; return _each(self, "cast_column", column, feature)
     def __repr__(self):
         body = "\n".join(f"{k}: {v!r}" for k, v in self.items())
         return "IterableDatasetDict({\n" + "\n".join("    " + line for line in body.split("\n")) + "\n})"

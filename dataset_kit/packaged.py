@@ -4,85 +4,23 @@
 
 # %% ../nbs/06a_packaged.ipynb #4fdd7ca3
 from __future__ import annotations
-import io, json, os, re, warnings
-from contextlib import contextmanager
-from dataclasses import dataclass, fields
-from typing import Any, Optional, Union
-import fsspec
-import pyarrow as pa, pyarrow.compute as pc
-import pyarrow.csv as pacsv, pyarrow.json as pajson, pyarrow.parquet as pq
-from .features import Features, Value, ClassLabel, infer_features
-from .arrow_writer import cast_table_to_schema
+from dataclasses import dataclass
+from typing import Optional
+import pyarrow as pa
+from .features import Features, Value
 from .info import DatasetInfo
 from .version import Version  # named in BuilderConfig's annotations, which show_doc evaluates here
 from .splits import SplitGenerator
-from .data_files import DataFilesDict, resolve_data_files
+from .data_files import DataFilesDict, resolve_data_files, expand_archives
 from .builder import ArrowBasedBuilder, BuilderConfig
+from .file_readers import (open_source, cast_to_features, CsvOptions, csv_tables, JsonOptions, json_tables,
+                                      ParquetOptions, parquet_tables, parquet_features, TextOptions, text_tables, TEXT_FEATURES)
 
 # %% auto #0
-__all__ = ['PACKAGED_BUILDERS', 'EXTENSION_TO_BUILDER', 'open_source', 'open_text', 'cast_to_features', 'PackagedBuilder',
-           'CsvConfig', 'read_csv_file', 'Csv', 'JsonConfig', 'read_json_file', 'Json', 'ParquetConfig', 'Parquet',
-           'ArrowConfig', 'arrow_schema_of', 'Arrow', 'TextConfig', 'Text']
+__all__ = ['PACKAGED_BUILDERS', 'EXTENSION_TO_BUILDER', 'PackagedBuilder', 'CsvConfig', 'Csv', 'JsonConfig', 'Json',
+           'ParquetConfig', 'Parquet', 'ArrowConfig', 'arrow_schema_of', 'Arrow', 'TextConfig', 'Text']
 
-# %% ../nbs/06a_packaged.ipynb #65a9af2c
-def _is_remote(path) -> bool: return "://" in str(path) or "::" in str(path)
-
-@contextmanager
-def open_source(path, # a local path or any fsspec URL
-                storage_options:dict=None): # fsspec options for remote files
-    "Yield what pyarrow readers take: a local path as is, else an open (decompressing) fsspec file."
-    path = os.fspath(path)
-    if path.startswith("file://") and "::" not in path: path = path[len("file://"):]
-    if not _is_remote(path):
-        if not os.path.isfile(path): raise FileNotFoundError(f"Data file not found: {path}")
-        yield path
-        return
-    with fsspec.open(path, "rb", compression="infer", **(storage_options or {})) as f: yield f
-
-def open_text(path, encoding:str="utf-8", errors:str=None, storage_options:dict=None):
-    "A text file object for `path`, local or remote, decompressed by extension."
-    return fsspec.open(os.fspath(path), "rt", compression="infer", encoding=encoding, errors=errors or "strict",
-                       newline="", **(storage_options or {})).open()
-
-# %% ../nbs/06a_packaged.ipynb #e3656156
-def _cast_column(col, feature, name):
-    if isinstance(col, pa.ChunkedArray): col = col.combine_chunks()
-    if isinstance(feature, ClassLabel) and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        if feature.names is None: raise ValueError(f"Column {name!r}: ClassLabel without names cannot read string labels.")
-        idx = pc.index_in(col, value_set=pa.array(feature.names, col.type)).cast(pa.int64())
-        unmatched = pc.and_(pc.is_null(idx), pc.is_valid(col))
-        if pc.any(unmatched).as_py():
-            rest, ints, bad = pc.unique(col.filter(unmatched)), [], []
-            for s in rest.to_pylist():  # stripped names, then integers in [-1, num_classes), as datasets' str2int
-                try: ints.append(feature._strval2int(s))
-                except ValueError: ints.append(None); bad.append(s)
-            if bad: raise ValueError(f"Column {name!r}: labels {bad[:5]} are not among the ClassLabel names "
-                                     f"{feature.names} nor integers in [-1, {feature.num_classes}).")
-            idx = pc.coalesce(idx, pc.take(pa.array(ints, pa.int64()), pc.index_in(col, value_set=rest)))
-        return idx
-    if isinstance(feature, ClassLabel) and pa.types.is_integer(col.type) and len(col):
-        lo, hi = pc.min_max(col).values()
-        if lo.is_valid and (lo.as_py() < -1 or hi.as_py() >= feature.num_classes):
-            raise ValueError(f"Column {name!r}: integer labels from {lo.as_py()} to {hi.as_py()}, outside "
-                             f"[-1, {feature.num_classes}) for the ClassLabel names {feature.names}.")
-    if hasattr(feature, "cast_storage") and not col.type.equals(feature()): return feature.cast_storage(col)
-    return col
-
-def cast_to_features(table:pa.Table, # a table read from a file
-                     features:Features) -> pa.Table: # the features to conform to
-    "`table` with the columns, order and types of `features` (and their schema metadata)."
-    cols = {n: (_cast_column(table.column(n), features[n], n) if n in features else table.column(n)) for n in table.column_names}
-    return cast_table_to_schema(pa.table(cols), features.arrow_schema)
-
-# %% ../nbs/06a_packaged.ipynb #5d0a04c4
-def _reject_unsupported(config, supported_defaults:dict):
-    "Raise NotImplementedError naming every option of `config` set away from its only supported value."
-    bad = {k: getattr(config, k) for k, v in supported_defaults.items() if getattr(config, k) != v}
-    if bad:
-        name = type(config).__name__
-        raise NotImplementedError(f"{name}: option(s) {', '.join(f'{k}={v!r}' for k, v in bad.items())} not supported "
-                                  f"by dataset_kit's pyarrow reader (supported: {supported_defaults}).")
-
+# %% ../nbs/06a_packaged.ipynb #51041f9a
 class PackagedBuilder(ArrowBasedBuilder):
     "Base of the file-reading builders: resolves data files into splits and casts tables to the features."
     EXTENSIONS: list = []  # file extensions read when a folder is searched
@@ -115,8 +53,8 @@ class PackagedBuilder(ArrowBasedBuilder):
     def _split_generators(self, dl_manager):
         out = []
         for split, files in self._data_files().items():
-            files = dl_manager.download(list(files)) if dl_manager is not None else list(files)
-            out.append(SplitGenerator(name=split, gen_kwargs={"files": files}))
+            files = expand_archives(dl_manager.download(list(files)), dl_manager) if dl_manager is not None else list(files)
+            out.append(SplitGenerator(name=split, gen_kwargs={"files": files}))  # archives: their members
         return out
 
     def _features(self):
@@ -126,347 +64,51 @@ class PackagedBuilder(ArrowBasedBuilder):
     def _finish(self, table, features):
         return table if features is None else cast_to_features(table, features)
 
+    def _generate_tables(self, files):
+        features = self._features()
+        for key, table in self._read_tables(files, features): yield key, self._finish(table, features)
+
     def _storage_options(self): return getattr(self, "storage_options", None)
 
-def _batches(table:pa.Table, rows:int):
-    "`table` cut into tables of at most `rows` rows (zero-copy slices)."
-    rows = max(1, rows or len(table) or 1)
-    for start in range(0, max(len(table), 1), rows):
-        t = table.slice(start, rows)
-        if len(t) or not start: yield t
-
-# %% ../nbs/06a_packaged.ipynb #06693dbd
-_CSV_UNSUPPORTED = dict(index_col=None, prefix=None, converters=None, skipinitialspace=False, thousands=None,
-                        lineterminator=None, comment=None, dialect=None, skipfooter=0, float_precision=None,
-                        date_format=None, encoding_errors="strict")
-_STREAM_ABOVE = 256 << 20
-
-@dataclass
-class CsvConfig(BuilderConfig):
-    "BuilderConfig for CSV files: pandas-style option names, read by pyarrow."
-    sep: str = ","
-    delimiter: Optional[str] = None
-    header: Optional[Union[int, list, str]] = "infer"
-    names: Optional[list] = None
-    column_names: Optional[list] = None
-    index_col: Optional[Union[int, str, list]] = None
-    usecols: Optional[list] = None
-    prefix: Optional[str] = None
-    mangle_dupe_cols: bool = True
-    engine: Optional[str] = None
-    converters: Optional[dict] = None
-    true_values: Optional[list] = None
-    false_values: Optional[list] = None
-    skipinitialspace: bool = False
-    skiprows: Optional[Union[int, list]] = None
-    nrows: Optional[int] = None
-    na_values: Optional[Union[str, list]] = None
-    keep_default_na: bool = True
-    na_filter: bool = True
-    verbose: bool = False
-    skip_blank_lines: bool = True
-    thousands: Optional[str] = None
-    decimal: str = "."
-    lineterminator: Optional[str] = None
-    quotechar: str = '"'
-    quoting: int = 0
-    escapechar: Optional[str] = None
-    comment: Optional[str] = None
-    encoding: Optional[str] = None
-    dialect: Optional[str] = None
-    error_bad_lines: bool = True
-    warn_bad_lines: bool = True
-    skipfooter: int = 0
-    doublequote: bool = True
-    memory_map: bool = False
-    float_precision: Optional[str] = None
-    chunksize: int = 10_000
-    features: Optional[Features] = None
-    encoding_errors: Optional[str] = "strict"
-    on_bad_lines: str = "error"
-    date_format: Optional[str] = None
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.delimiter is not None: self.sep = self.delimiter
-        if self.column_names is not None: self.names = self.column_names
-        if not self.error_bad_lines: self.on_bad_lines = "warn" if self.warn_bad_lines else "skip"  # pandas' older switches
-        if isinstance(self.na_values, dict): raise NotImplementedError("CsvConfig: na_values per column (a dict) is not supported; give a list.")
-        _reject_unsupported(self, _CSV_UNSUPPORTED)
-        if isinstance(self.header, list): raise NotImplementedError("CsvConfig: header as a list of rows (a MultiIndex) is not supported.")
-        if isinstance(self.skiprows, list): raise NotImplementedError("CsvConfig: skiprows as a list of row numbers is not supported; use an int.")
-        if self.quoting not in (0, 3): raise NotImplementedError(f"CsvConfig: quoting={self.quoting} is not supported (0: minimal, 3: none).")
-        if self.on_bad_lines not in ("error", "warn", "skip"): raise ValueError(f"on_bad_lines must be 'error', 'warn' or 'skip', got {self.on_bad_lines!r}")
-        if len(self.sep) != 1: raise NotImplementedError(f"CsvConfig: a multi-character or regex separator {self.sep!r} is not supported.")
-
-# %% ../nbs/06a_packaged.ipynb #b2eb948b
-_PANDAS_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
-              "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
-
-def _csv_options(c:CsvConfig, column_types=None, block_size=8 << 20):
-    header_row = None if (c.header is None or (c.header == "infer" and c.names is not None)) else (0 if c.header == "infer" else int(c.header))
-    skip = (c.skiprows or 0) + (header_row or 0)
-    if c.names is not None and header_row is not None: skip += 1  # the header row is replaced by `names`
-    read = pacsv.ReadOptions(skip_rows=skip, column_names=list(map(str, c.names)) if c.names is not None else None,
-                             autogenerate_column_names=c.names is None and header_row is None,
-                             encoding=c.encoding or "utf8", block_size=block_size)
-    def on_bad(row):
-        if c.on_bad_lines == "warn":
-            where = f" {row.number}" if row.number is not None else ""
-            warnings.warn(f"Skipping bad CSV line{where}: {row.text!r} ({row.expected_columns} columns expected, {row.actual_columns} found)")
-        return "skip"
-    parse = pacsv.ParseOptions(delimiter=c.sep, quote_char=c.quotechar if c.quoting != 3 else False, double_quote=c.doublequote,
-                               escape_char=c.escapechar or False, ignore_empty_lines=c.skip_blank_lines,
-                               invalid_row_handler=None if c.on_bad_lines == "error" else on_bad)
-    na = [] if not c.na_filter else ([*(_PANDAS_NA if c.keep_default_na else []),
-                                      *([c.na_values] if isinstance(c.na_values, str) else (c.na_values or []))])
-    conv = pacsv.ConvertOptions(column_types=column_types or {}, null_values=na, strings_can_be_null=c.na_filter,
-                                quoted_strings_can_be_null=c.na_filter,
-                                true_values=[*(c.true_values or []), "True", "TRUE", "true"],
-                                false_values=[*(c.false_values or []), "False", "FALSE", "false"],
-                                decimal_point=c.decimal, timestamp_parsers=[],
-                                include_columns=[u for u in c.usecols if isinstance(u, str)] if c.usecols and all(isinstance(u, str) for u in c.usecols) else None)
-    return read, parse, conv
-
-# %% ../nbs/06a_packaged.ipynb #9c2f953a
-def _feature_column_types(features):
-    "Arrow types to parse columns as: plain Values as themselves, ClassLabels and file features as strings."
-    if features is None: return {}
-    out = {}
-    for name, f in features.items():
-        if isinstance(f, Value): out[name] = f()
-        elif isinstance(f, ClassLabel) or hasattr(f, "cast_storage"): out[name] = pa.string()
-    return out
-
-_TEMPORAL = (pa.types.is_date, pa.types.is_timestamp, pa.types.is_time)
-
-def _fix_names(table, c:CsvConfig):
-    names = table.column_names
-    if c.names is None and (c.header is None): names = [str(i) for i in range(len(names))]
-    if c.mangle_dupe_cols:
-        seen, out = {}, []
-        for n in names:
-            k = seen.get(n, 0); seen[n] = k + 1
-            out.append(n if k == 0 else f"{n}.{k}")
-        names = out
-    if c.usecols and not all(isinstance(u, str) for u in c.usecols):
-        table = table.rename_columns(names).select([u if isinstance(u, str) else names[u] for u in c.usecols])
-        return table
-    return table.rename_columns(names)
-
-def read_csv_file(path, c:CsvConfig, features=None, storage_options=None):
-    "Yield the tables of one CSV file (one for small files, one per block for big ones)."
-    types = _feature_column_types(features)
-    size = os.path.getsize(path) if not _is_remote(path) else None
-    with open_source(path, storage_options) as src:
-        if size is not None and size <= _STREAM_ABOVE:
-            try: table = pacsv.read_csv(src, *_csv_options(c, types))
-            except pa.ArrowInvalid as e:
-                raise ValueError(f"{path}: {e}" + (" (on_bad_lines='skip' or 'warn' drops such lines)" if "Expected" in str(e) else "")) from None
-            temporal = {f.name: pa.string() for f in table.schema if f.name not in types and any(t(f.type) for t in _TEMPORAL)}
-            if temporal:  # pandas keeps dates as text: parse again with those columns as strings
-                with open_source(path, storage_options) as again: table = pacsv.read_csv(again, *_csv_options(c, {**types, **temporal}))
-            yield _fix_names(table, c)
-            return
-        reader = pacsv.open_csv(src, *_csv_options(c, types, block_size=32 << 20))  # types inferred from the first 32 MB
-        temporal = {f.name for f in reader.schema if f.name not in types and any(t(f.type) for t in _TEMPORAL)}
-        try:
-            for batch in reader:
-                t = pa.Table.from_batches([batch])
-                if temporal: t = pa.table({n: (col.cast(pa.string()) if n in temporal else col) for n, col in zip(t.column_names, t.columns)})
-                yield _fix_names(t, c)
-        except pa.ArrowInvalid as e:
-            raise ValueError(f"{path}: {e}. The column types were inferred from the start of this large file; "
-                             "pass features=... to set them.") from None
-
 # %% ../nbs/06a_packaged.ipynb #2f18723f
+@dataclass
+class CsvConfig(CsvOptions, BuilderConfig):
+    "BuilderConfig for CSV files: `CsvOptions` (pandas-style option names, read by pyarrow) and a name, version, data files."
+    def __post_init__(self): BuilderConfig.__post_init__(self); CsvOptions.__post_init__(self)
+
 class Csv(PackagedBuilder):
     "Comma- (or otherwise-) separated files, read by pyarrow in record batches."
     BUILDER_CONFIG_CLASS = CsvConfig
     EXTENSIONS = [".csv", ".tsv"]
+    def _read_tables(self, files, features): return csv_tables(files, self.config, features, self._storage_options())
 
-    def _generate_tables(self, files):
-        c, features = self.config, self._features()
-        left = c.nrows
-        for i, path in enumerate(files):
-            j = 0
-            for table in read_csv_file(path, c, features, self._storage_options()):
-                for t in _batches(table, c.chunksize):
-                    if left is not None:
-                        if left <= 0: return
-                        t, left = t.slice(0, left), left - min(left, len(t))
-                    yield f"{i}_{j}", self._finish(t, features)
-                    j += 1
-
-# %% ../nbs/06a_packaged.ipynb #6b1ab8c7
+# %% ../nbs/06a_packaged.ipynb #3a17a3b4
 @dataclass
-class JsonConfig(BuilderConfig):
-    "BuilderConfig for JSON Lines and JSON files."
-    features: Optional[Features] = None
-    encoding: str = "utf-8"
-    encoding_errors: Optional[str] = None
-    field: Optional[str] = None
-    use_threads: bool = True  # deprecated, kept for compatibility: pyarrow always reads with threads
-    block_size: Optional[int] = None  # deprecated alias of chunksize
-    chunksize: int = 10 << 20
-    newlines_in_values: Optional[bool] = None
-    on_mixed_types: Optional[str] = "use_json"
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.block_size is not None: self.chunksize = self.block_size
-        if self.on_mixed_types not in (None, "use_json"): raise ValueError(f"on_mixed_types must be None or 'use_json', got {self.on_mixed_types!r}")
-
-def _rows_to_table(rows:list, features, on_mixed_types, where:str) -> pa.Table:
-    "Python objects (a list of dicts) to a table: encoded with `features`, else inferred."
-    if rows and not all(isinstance(r, dict) for r in rows):
-        bad = next(r for r in rows if not isinstance(r, dict))
-        raise ValueError(f"{where}: expected JSON objects (one per row), found {type(bad).__name__}: {str(bad)[:80]}")
-    names = list(dict.fromkeys(k for r in rows for k in r))
-    if features is not None: names = list(features) + [n for n in names if n not in features]
-    batch = {n: [r.get(n) for r in rows] for n in names}
-    feats = features if features is not None else infer_features(batch, on_mixed_types=on_mixed_types)
-    try: return feats.encode_to_arrow(batch)
-    except (ValueError, TypeError, pa.ArrowInvalid) as e: raise ValueError(f"{where}: {e}") from None
-
-def _document_rows(obj, field, where):
-    if field is not None:
-        if not isinstance(obj, dict) or field not in obj:
-            raise ValueError(f"{where}: field {field!r} not found" + (f" (top-level keys: {list(obj)[:10]})" if isinstance(obj, dict) else ""))
-        obj = obj[field]
-    if isinstance(obj, list): return obj
-    if isinstance(obj, dict) and obj and all(isinstance(v, list) for v in obj.values()) and len({len(v) for v in obj.values()}) == 1:
-        n = len(next(iter(obj.values())))
-        return [{k: v[i] for k, v in obj.items()} for i in range(n)]
-    if isinstance(obj, dict): return [obj]
-    raise ValueError(f"{where}: a JSON document must hold an array of objects or an object, got {type(obj).__name__}")
-
-def _first_char(path, c, storage_options):
-    with open_text(path, c.encoding, c.encoding_errors, storage_options) as f:
-        while True:
-            ch = f.read(1)
-            if not ch or not ch.isspace(): return ch
-
-def _python_lines(data:bytes, c, where, first_line=1):
-    "Rows of a block of JSON Lines parsed in Python (errors name the line)."
-    rows = []
-    for n, line in enumerate(data.decode(c.encoding or "utf-8", c.encoding_errors or "strict").splitlines(), first_line):
-        if not line.strip(): continue
-        try: rows.append(json.loads(line))
-        except json.JSONDecodeError as e: raise ValueError(f"{where}, line {n}: invalid JSON: {e.msg} in {line[:80]!r}") from None
-    return rows
-
-def _json_lines_block(data:bytes, c, features, where, first_line=1) -> pa.Table:
-    "One table from a block of JSON Lines: pyarrow's parser, or Python where pyarrow cannot type a column."
-    explicit = features.arrow_schema if features is not None and all(isinstance(f, Value) for f in features.values()) else None
-    utf8 = (c.encoding or "utf-8").replace("-", "").lower() == "utf8"
-    block = max(len(data) // 16, 1 << 20)
-    while utf8:
-        try:
-            return pajson.read_json(io.BytesIO(data), pajson.ReadOptions(block_size=block),
-                                    pajson.ParseOptions(explicit_schema=explicit, newlines_in_values=bool(c.newlines_in_values),
-                                                        unexpected_field_behavior="infer"))
-        except pa.ArrowInvalid as e:
-            if "straddling" in str(e) and block < len(data): block *= 2; continue  # an object longer than a block
-            break  # mixed types: Python below
-    return _rows_to_table(_python_lines(data, c, where, first_line), features, c.on_mixed_types, where)
-
-def _byte_chunks(path, size, storage_options):
-    "`size`-byte chunks of a file, each extended to the end of its line."
-    with fsspec.open(os.fspath(path), "rb", compression="infer", **(storage_options or {})) as f:
-        while chunk := f.read(size):
-            yield chunk + f.readline()
-
-def read_json_file(path, c:JsonConfig, features=None, storage_options=None):
-    "Yield the tables of one JSON or JSON Lines file (big or remote JSON Lines files `chunksize` bytes at a time)."
-    first = _first_char(path, c, storage_options)
-    if not first: return
-    lines_error = None
-    if first == "{" and c.field is None:
-        small = not _is_remote(path) and os.path.getsize(path) <= _STREAM_ABOVE
-        try:
-            if small:
-                with fsspec.open(os.fspath(path), "rb", compression="infer") as f: data = f.read()
-                yield _json_lines_block(data, c, features, path)
-            else:
-                line = 1
-                for chunk in _byte_chunks(path, c.chunksize, storage_options):
-                    yield _json_lines_block(chunk, c, features, path, line)
-                    line += chunk.count(b"\n")
-            return
-        except ValueError as e:
-            if "invalid JSON" not in str(e) or not small: raise
-            lines_error = e  # not JSON Lines after all? Try a single (multi-line) document below
-    with open_text(path, c.encoding, c.encoding_errors, storage_options) as f: text = f.read()
-    try: obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        if c.field is not None: raise ValueError(f"{path}: not a JSON document, cannot take field {c.field!r}") from None
-        raise lines_error or ValueError(f"{path}: invalid JSON at line {e.lineno}: {e.msg}") from None
-    yield _rows_to_table(_document_rows(obj, c.field, path), features, c.on_mixed_types, path)
+class JsonConfig(JsonOptions, BuilderConfig):
+    "BuilderConfig for JSON Lines and JSON files (`JsonOptions`)."
+    def __post_init__(self): BuilderConfig.__post_init__(self); JsonOptions.__post_init__(self)
 
 class Json(PackagedBuilder):
     "JSON Lines files, or JSON documents (arrays of objects, objects of columns, or a `field` of one)."
     BUILDER_CONFIG_CLASS = JsonConfig
     EXTENSIONS = [".json", ".jsonl"]
+    def _read_tables(self, files, features): return json_tables(files, self.config, features, self._storage_options())
 
-    def _generate_tables(self, files):
-        features = self._features()
-        for i, path in enumerate(files):
-            for j, t in enumerate(x for table in read_json_file(path, self.config, features, self._storage_options())
-                                  for x in _batches(table, 10_000)):
-                yield f"{i}_{j}", self._finish(t, features)
-
-# %% ../nbs/06a_packaged.ipynb #314f147f
+# %% ../nbs/06a_packaged.ipynb #693e6bd0
 @dataclass
-class ParquetConfig(BuilderConfig):
-    "BuilderConfig for Parquet files."
-    batch_size: Optional[int] = None
-    columns: Optional[list] = None
-    features: Optional[Features] = None
-    filters: Optional[Any] = None
-    fragment_scan_options: Optional[Any] = None
-    on_bad_files: str = "error"
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.on_bad_files not in ("error", "warn", "skip"): raise ValueError(f"on_bad_files must be 'error', 'warn' or 'skip', got {self.on_bad_files!r}")
+class ParquetConfig(ParquetOptions, BuilderConfig):
+    "BuilderConfig for Parquet files (`ParquetOptions`)."
+    def __post_init__(self): BuilderConfig.__post_init__(self); ParquetOptions.__post_init__(self)
 
 class Parquet(PackagedBuilder):
     "Parquet files, read in record batches."
     BUILDER_CONFIG_CLASS = ParquetConfig
     EXTENSIONS = [".parquet"]
-
     def _info(self):
-        info = DatasetInfo(features=self.config.features)
-        if info.features is None:  # take the features stored in the first file, if any
-            try:
-                files = [f for fs in self._data_files().values() for f in fs]
-                with open_source(files[0], self._storage_options()) as src: schema = pq.read_schema(src)
-                feats = Features.from_arrow_schema(schema)
-                if self.config.columns is not None: feats = Features({k: feats[k] for k in self.config.columns if k in feats})
-                info.features = feats
-            except (IndexError, FileNotFoundError, ValueError, pa.ArrowInvalid): pass
-        return info
-
-    def _generate_tables(self, files):
-        c, features = self.config, self._features()
-        import pyarrow.dataset as pads
-        filt = pq.filters_to_expression(c.filters) if isinstance(c.filters, list) else c.filters
-        for i, path in enumerate(files):
-            try:
-                with open_source(path, self._storage_options()) as src:
-                    pf = pq.ParquetFile(src)
-                    if filt is None and c.fragment_scan_options is None:
-                        size = c.batch_size or max(1, pf.metadata.row_group(0).num_rows if pf.metadata.num_row_groups else 1)
-                        batches = pf.iter_batches(batch_size=size, columns=c.columns)
-                    else:
-                        fmt = pads.ParquetFileFormat(default_fragment_scan_options=c.fragment_scan_options)
-                        batches = pads.dataset(src, format=fmt).to_batches(columns=c.columns, filter=filt, batch_size=c.batch_size or 131_072)
-                    for j, batch in enumerate(batches):
-                        yield f"{i}_{j}", self._finish(pa.Table.from_batches([batch]), features)
-            except (pa.ArrowInvalid, OSError) as e:
-                if c.on_bad_files == "error": raise ValueError(f"Cannot read Parquet file {path}: {e}") from None
-                if c.on_bad_files == "warn": warnings.warn(f"Skipping bad Parquet file {path}: {e}")
+        if self.config.features is not None or not self.config.data_files: return DatasetInfo(features=self.config.features)
+        files = [f for fs in self._data_files().values() for f in fs]  # the features stored in the first file, if any
+        return DatasetInfo(features=parquet_features(files, self.config, self._storage_options()))
+    def _read_tables(self, files, features): return parquet_tables(files, self.config, features, self._storage_options())
 
 # %% ../nbs/06a_packaged.ipynb #f293b964
 @dataclass
@@ -510,69 +152,25 @@ class Arrow(PackagedBuilder):
             except (IndexError, FileNotFoundError, ValueError, pa.ArrowInvalid): pass
         return info
 
-    def _generate_tables(self, files):
-        features = self._features()
+    def _read_tables(self, files, features):
         for i, path in enumerate(files):
             with open_source(path, self._storage_options()) as src:
                 try:
-                    for j, batch in enumerate(_ipc_batches(src)):
-                        yield f"{i}_{j}", self._finish(pa.Table.from_batches([batch]), features)
+                    for j, batch in enumerate(_ipc_batches(src)): yield f"{i}_{j}", pa.Table.from_batches([batch])
                 except pa.ArrowInvalid as e: raise ValueError(f"{path} is not an Arrow IPC file: {e}") from None
 
-# %% ../nbs/06a_packaged.ipynb #abfa2747
+# %% ../nbs/06a_packaged.ipynb #cfbf457d
 @dataclass
-class TextConfig(BuilderConfig):
-    "BuilderConfig for text files."
-    features: Optional[Features] = None
-    encoding: str = "utf-8"
-    encoding_errors: Optional[str] = None
-    chunksize: int = 10 << 20
-    keep_linebreaks: bool = False
-    sample_by: str = "line"
-
-    def __post_init__(self):
-        super().__post_init__()
-        if self.sample_by not in ("line", "paragraph", "document"):
-            raise ValueError(f"sample_by must be 'line', 'paragraph' or 'document', got {self.sample_by!r}")
-
-def _text_rows(f, c:TextConfig):
-    "Yield lists of samples read `chunksize` characters at a time."
-    if c.sample_by == "document":
-        yield [f.read()]
-        return
-    sep = "\n" if c.sample_by == "line" else "\n\n"
-    rest = ""
-    while True:
-        chunk = f.read(c.chunksize)
-        if not chunk: break
-        buf = rest + chunk
-        if c.sample_by == "line":
-            lines = buf.splitlines(keepends=True)
-            rest = lines.pop() if lines and not lines[-1].endswith("\n") else ""  # may continue in the next chunk
-            yield lines if c.keep_linebreaks else [l.rstrip("\r\n") for l in lines]
-        else:
-            parts = buf.split(sep)
-            rest = parts.pop()
-            yield [p + sep for p in parts] if c.keep_linebreaks else parts
-    if rest:
-        yield [rest] if c.keep_linebreaks or c.sample_by != "line" else [rest.rstrip("\r\n")]
+class TextConfig(TextOptions, BuilderConfig):
+    "BuilderConfig for text files (`TextOptions`)."
+    def __post_init__(self): BuilderConfig.__post_init__(self); TextOptions.__post_init__(self)
 
 class Text(PackagedBuilder):
     "Text files: one row per line, paragraph or document, in a `text` column."
     BUILDER_CONFIG_CLASS = TextConfig
     EXTENSIONS = [".txt", ".text", ".md"]
-
-    def _info(self): return DatasetInfo(features=self.config.features or Features({"text": Value("string")}))
-
-    def _generate_tables(self, files):
-        features = self._features()
-        for i, path in enumerate(files):
-            with open_text(path, self.config.encoding, self.config.encoding_errors, self._storage_options()) as f:
-                for j, rows in enumerate(self._nonempty(_text_rows(f, self.config))):
-                    t = pa.table({"text": pa.array(rows, pa.string())})
-                    yield f"{i}_{j}", self._finish(t, features)
-
-    def _nonempty(self, it): return (r for r in it if r)
+    def _info(self): return DatasetInfo(features=self.config.features or TEXT_FEATURES)
+    def _read_tables(self, files, features): return text_tables(files, self.config, features, self._storage_options())
 
 # %% ../nbs/06a_packaged.ipynb #7bbcbca1
 PACKAGED_BUILDERS = {"csv": Csv, "json": Json, "parquet": Parquet, "arrow": Arrow, "text": Text}

@@ -4,19 +4,19 @@
 
 # %% ../nbs/05a_shards.ipynb #c6aa84fd
 from __future__ import annotations
-import os, re, sys, json, time, uuid, ctypes, signal, posixpath, queue, threading, multiprocessing
-from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
+import os, re, sys, json, time, uuid, posixpath, multiprocessing
 from dataclasses import dataclass, field
 from typing import Any
 import numpy as np
 from filelock import FileLock
 import pyarrow as pa, pyarrow.parquet as pq
 from .core import url_to_fs
+from .workers import map_in_pool, map_on_dask, die_with_parent
 from .splits import filenames_for_dataset_split
 
 # %% auto #0
-__all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'read_json', 'ShardWriter', 'ShardJob', 'run_shard_job',
-           'job_schema', 'die_with_parent', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate',
+__all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'list_names', 'read_json', 'ShardWriter', 'ShardJob',
+           'run_shard_job', 'job_schema', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate', 'merge_groups',
            'finalize_split', 'commit_folder']
 
 # %% ../nbs/05a_shards.ipynb #c8a80443
@@ -80,10 +80,18 @@ def _is_local(fs) -> bool:
     return "file" in fs.protocol or "local" in fs.protocol
 
 def write_json(fs, path, obj):
-    "Write JSON to `path` on the fsspec filesystem `fs` atomically (temporary name, then rename)."
+    "Write JSON to `path` on `fs` atomically: temporary name then rename locally; one PUT on an object store."
+    if not _is_local(fs):   # an object appears whole or not at all; a rename would be a second, copying request
+        with fs.open(path, "w") as f: return json.dump(obj, f)
     tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
     with fs.open(tmp, "w") as f: json.dump(obj, f)
     fs.mv(tmp, path)
+
+def list_names(fs, folder) -> set:
+    "Names in `folder`, fresh from the store (other processes write there); empty if it does not exist."
+    fs.invalidate_cache(folder)
+    try: return {posixpath.basename(p.rstrip("/")) for p in fs.ls(folder, detail=False)}
+    except FileNotFoundError: return set()
 
 def read_json(fs, path):
     "The JSON stored at `path` on `fs`."
@@ -105,7 +113,8 @@ class ShardWriter:
     def _open(self, schema):
         name = f"shard-{self.index:05d}.{self.file_format}"
         self._path = posixpath.join(self.folder, name)
-        self._tmp = posixpath.join(self.folder, f".{name}.tmp-{uuid.uuid4().hex[:8]}")
+        # an object store shows an upload only once it is complete: write it under its own name
+        self._tmp = posixpath.join(self.folder, f".{name}.tmp-{uuid.uuid4().hex[:8]}") if _is_local(self.fs) else self._path
         # local files go through Arrow's own file (no Python-level copy of every buffer)
         self._file = pa.OSFile(self._tmp, "wb") if _is_local(self.fs) else self.fs.open(self._tmp, "wb")
         self._writer = (pq.ParquetWriter(self._file, schema) if self.file_format == "parquet"
@@ -160,7 +169,7 @@ class ShardWriter:
         if self._writer is None: return
         self._flush()
         self._writer.close(); self._file.close()
-        self.fs.mv(self._tmp, self._path)
+        if self._tmp != self._path: self.fs.mv(self._tmp, self._path)
         stem = posixpath.join(self.folder, f"shard-{self.index:05d}")
         rec = {"file": posixpath.basename(self._path), "num_examples": self._rows, "num_bytes": self._bytes,
                "last_key_hash": None if self._last is None else str(self._last), "keys": None,
@@ -176,7 +185,10 @@ class ShardWriter:
         "Drop the shard being written (its temporary file), keeping the recorded ones."
         self._pending, self._pending_bytes = [], 0
         if self._writer is None: return
-        try: self._writer.close(); self._file.close()
+        discard = getattr(self._file, "discard", None)   # an unfinished upload: cancel it, never complete it
+        try:
+            if discard is not None and not _is_local(self.fs): discard()
+            else: self._writer.close(); self._file.close()
         except Exception: pass
         if self.fs.exists(self._tmp): self.fs.rm(self._tmp)
         self._writer = None
@@ -200,7 +212,7 @@ class ShardJob:
 
 def _recorded_shards(fs, folder) -> list[dict]:
     "The job's complete shards, contiguous from 0; everything else in the folder is deleted."
-    names = set(posixpath.basename(p) for p in fs.ls(folder, detail=False))
+    names = list_names(fs, folder)
     recs, i = [], 0
     while f"shard-{i:05d}.json" in names:
         recs.append(read_json(fs, posixpath.join(folder, f"shard-{i:05d}.json"))); i += 1
@@ -230,6 +242,7 @@ def run_shard_job(job:ShardJob, # what to write, and where
 
 def _run_unlocked(job, fs, folder, progress):
     done = posixpath.join(folder, "done.json")
+    fs.invalidate_cache(folder)   # a listing cached by this process may predate another worker's writes
     if fs.exists(done): return read_json(fs, done)
     fs.makedirs(folder, exist_ok=True)
     recs = _recorded_shards(fs, folder)
@@ -237,7 +250,7 @@ def _run_unlocked(job, fs, folder, progress):
     skip = sum(r["num_examples"] for r in recs)
     batches = job.builder._job_batches(job.gen_kwargs, features, job.writer_batch_size, skip)
     if skip and not _resume_key_matches(batches, recs):  # not deterministic: start this job over
-        for n in fs.ls(folder, detail=False): fs.rm(n, recursive=True)
+        for n in list_names(fs, folder): fs.rm(posixpath.join(folder, n), recursive=True)
         recs, features, skip = [], job.features, 0
         batches = job.builder._job_batches(job.gen_kwargs, features, job.writer_batch_size, 0)
     if skip and progress is not None: progress(skip)
@@ -266,87 +279,17 @@ def job_schema(result:dict): # a record returned by `run_shard_job`
     return None if result["schema"] is None else pa.ipc.read_schema(pa.py_buffer(bytes.fromhex(result["schema"])))
 
 # %% ../nbs/05a_shards.ipynb #0852c443
-_progress_queue, _parent_pid, _forked_jobs = None, None, None
-
-_PR_SET_PDEATHSIG = 1
-
-def _watch_parent(parent_pid, interval=0.5):
-    while True:
-        time.sleep(interval)
-        if os.getppid() != parent_pid: os._exit(1)   # re-parented: the driver is gone
-
-def die_with_parent(parent_pid:int, # the pid of the process this one must not outlive
-                    use_prctl:bool=True): # on Linux, also ask the kernel to SIGKILL us when the parent dies
-    "Make the calling (worker) process exit when `parent_pid` dies, however it dies."
-    if use_prctl and sys.platform.startswith("linux"):
-        try: ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError): pass   # no prctl: the watcher thread below does it
-    if os.getppid() != parent_pid: os._exit(1)   # the parent died before we could ask
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="dataset_kit-parent-watch").start()
-
-def _set_progress_queue(q, parent_pid):
-    global _progress_queue, _parent_pid
-    _progress_queue, _parent_pid = q, parent_pid
-    die_with_parent(parent_pid)
-
-def _report(n):
-    if os.getppid() != _parent_pid:  # the driver died (e.g. SIGKILL): stop rather than write on unsupervised
-        raise SystemExit(f"shard job worker {os.getpid()}: the preparing process {_parent_pid} is gone")
-    _progress_queue.put(n)
-
-def _run_in_worker(job):
-    if isinstance(job, int): job = _forked_jobs[job]   # forked workers inherit the jobs: nothing to pickle
-    return run_shard_job(job, progress=_report)
-
-def _drain(q, bar):
-    while True:
-        try: n = q.get_nowait()
-        except (queue.Empty, OSError, ValueError): return
-        if bar is not None: bar.update(n)
-
-def _run_pool(jobs, num_proc, bar):
-    global _forked_jobs
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if fork else "spawn")
-    q = ctx.Queue()
-    _forked_jobs = jobs if fork else None
-    try:
-        with ProcessPoolExecutor(min(num_proc, len(jobs)), mp_context=ctx, initializer=_set_progress_queue,
-                                 initargs=(q, os.getpid())) as ex:
-            futs = [ex.submit(_run_in_worker, i if fork else j) for i, j in enumerate(jobs)]
-            pending = set(futs)
-            while pending:
-                _, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                _drain(q, bar)
-                for f in futs:
-                    if f.done() and f.exception() is not None:
-                        for g in futs: g.cancel()
-                        raise f.exception()
-            _drain(q, bar)
-            return [f.result() for f in futs]
-    finally: _forked_jobs = None
-
-def _run_dask(jobs, client, bar):
-    from distributed import Client, as_completed
-    own = isinstance(client, str)
-    if own: client = Client(client)
-    try:
-        futs = client.map(run_shard_job, jobs, pure=False)
-        for fut in as_completed(futs):
-            r = fut.result()
-            if bar is not None: bar.update(r["num_examples"] - r["resumed_examples"])
-        return client.gather(futs)
-    finally:
-        if own: client.close()
-
 def run_shard_jobs(jobs:list, # ShardJob's of one split, in output order
                    num_proc:int=None, # processes to use; None or 1 runs inline
                    dask_client=None, # a distributed.Client or scheduler address: run on the cluster instead
                    bar=None # a tqdm bar to advance by rows written
                   ) -> list[dict]:
     "Run `jobs` and return their records in job order."
-    if dask_client is not None: return _run_dask(jobs, dask_client, bar)
-    if num_proc is not None and num_proc > 1 and len(jobs) > 1: return _run_pool(jobs, num_proc, bar)
+    if dask_client is not None:
+        done = None if bar is None else (lambda r: bar.update(r["num_examples"] - r["resumed_examples"]))
+        return map_on_dask(run_shard_job, jobs, dask_client, on_result=done)
+    if num_proc is not None and num_proc > 1 and len(jobs) > 1:
+        return map_in_pool(run_shard_job, jobs, num_proc, on_progress=None if bar is None else bar.update)
     return [run_shard_job(j, progress=None if bar is None else bar.update) for j in jobs]
 
 # %% ../nbs/05a_shards.ipynb #d6449d2f
@@ -398,24 +341,57 @@ def split_key_duplicate(results:list[dict], # job records of one split
         return results[j]["index"], int(g - starts[j])
     return (*locate(pos[0]), *locate(pos[1]))
 
+def merge_groups(shards:list[dict], # shard records in row order
+                 max_bytes:int=None # merge neighbours while their sum stays within this (None: no merging)
+                ) -> list[list[dict]]:
+    "Consecutive shards grouped so that each group's `num_bytes` fits in `max_bytes` (a full shard stays alone)."
+    groups = []
+    for s in shards:
+        if max_bytes and groups and sum(x["num_bytes"] for x in groups[-1]) + s["num_bytes"] <= max_bytes:
+            groups[-1].append(s)
+        else: groups.append([s])
+    return groups
+
+# %% ../nbs/05a_shards.ipynb #983bd28b
+def _merge_shards(fs, srcs:list, dst:str, file_format:str):
+    "Write the rows of `srcs` (one format, one schema) into `dst`, then delete them."
+    tmp = f"{dst}.tmp-{uuid.uuid4().hex[:8]}"
+    with fs.open(tmp, "wb") as out:
+        writer = None
+        for src in srcs:
+            with fs.open(src, "rb") as f:
+                t = pq.read_table(f) if file_format == "parquet" else pa.ipc.open_stream(f).read_all()
+            if writer is None: writer = pq.ParquetWriter(out, t.schema) if file_format == "parquet" else pa.ipc.new_stream(out, t.schema)
+            writer.write_table(t)
+        writer.close()
+    fs.mv(tmp, dst)
+    for src in srcs: fs.rm(src)
+
 def finalize_split(results:list[dict], # job records of the split, in job order
                    dest:str, # the folder (URL) the named shards go to
                    name:str, # dataset name, the file-name prefix
                    file_format:str="arrow",
-                   storage_options:dict=None) -> dict:
+                   storage_options:dict=None,
+                   merge_up_to:int=None) -> dict: # merge neighbouring shards up to this many bytes (None: rename only)
     "Move the jobs' shards to their final names in `dest`; return files, shard lengths, rows and bytes."
-    shards = [(r, s) for r in results for s in r["shards"]]
     fs, dest_path = url_to_fs(dest, storage_options)
-    lengths = [s["num_examples"] for _, s in shards]
-    names = filenames_for_dataset_split(dest_path, name, results[0]["split"], file_format, lengths) if shards else []
-    for (r, s), dst in zip(shards, names):
-        _, src_folder = url_to_fs(r["folder"], storage_options)
-        src = posixpath.join(src_folder, s["file"])
-        if fs.exists(src): fs.mv(src, dst)
-        elif not fs.exists(dst): raise FileNotFoundError(f"Shard {src} of split {r['split']!r} is missing: delete "
-                                                          f"{dest} and prepare again.")
+    fs.invalidate_cache()   # the shards were written by other processes
+    paths = [posixpath.join(url_to_fs(r["folder"], storage_options)[1], s["file"]) for r in results for s in r["shards"]]
+    shards = [{**s, "path": p} for p, s in zip(paths, (s for r in results for s in r["shards"]))]
+    groups = merge_groups(shards, merge_up_to)
+    lengths = [sum(s["num_examples"] for s in g) for g in groups]
+    names = filenames_for_dataset_split(dest_path, name, results[0]["split"], file_format, lengths) if groups else []
+    for g, dst in zip(groups, names):
+        there = [s["path"] for s in g if fs.exists(s["path"])]
+        if fs.exists(dst):   # done by an earlier, interrupted call: only leftovers of a merge to remove
+            for p in there if len(g) > 1 else []: fs.rm(p)
+        elif len(there) < len(g):
+            raise FileNotFoundError(f"Shard {g[0]['path']} of split {results[0]['split']!r} is missing: delete "
+                                    f"{dest} and prepare again.")
+        elif len(g) == 1: fs.mv(g[0]["path"], dst)
+        else: _merge_shards(fs, there, dst, file_format)
     return {"files": [posixpath.basename(n) for n in names], "shard_lengths": lengths,
-            "num_examples": sum(lengths), "num_bytes": sum(s["num_bytes"] for _, s in shards)}
+            "num_examples": sum(lengths), "num_bytes": sum(s["num_bytes"] for s in shards)}
 
 # %% ../nbs/05a_shards.ipynb #66ae42f1
 def commit_folder(src:str, # the finished temporary folder (path or URL)
@@ -427,15 +403,15 @@ def commit_folder(src:str, # the finished temporary folder (path or URL)
     fs, s = url_to_fs(src, storage_options)
     _, d = url_to_fs(dest, storage_options)
     fs.makedirs(d, exist_ok=True)
+    fs.invalidate_cache()   # what other processes wrote, not this one's cached listings
     manifest = posixpath.join(s, "commit.json")
     if fs.exists(manifest): new = set(read_json(fs, manifest))   # a commit interrupted earlier: same plan
     else:
         new = {posixpath.basename(e["name"]) for e in fs.ls(s, detail=True) if e["type"] == "file"}
         write_json(fs, manifest, sorted(new))
     if fs.exists(posixpath.join(d, marker)): fs.rm(posixpath.join(d, marker))
-    for p in fs.ls(d, detail=False):
-        b = posixpath.basename(p)
-        if b.startswith(prefix + "-") and b.endswith((".arrow", ".parquet")) and b not in new: fs.rm(p)
+    for b in list_names(fs, d):
+        if b.startswith(prefix + "-") and b.endswith((".arrow", ".parquet")) and b not in new: fs.rm(posixpath.join(d, b))
     for b in sorted(new - {marker}):
         if fs.exists(posixpath.join(s, b)): fs.mv(posixpath.join(s, b), posixpath.join(d, b))
     if marker in new: fs.mv(posixpath.join(s, marker), posixpath.join(d, marker))

@@ -9,7 +9,10 @@ from functools import partial
 from pathlib import Path
 import fsspec
 from .core import url_to_fs
-from .extract import ArchiveIterable, detect_format, is_hidden, SINGLE_FILE_COMPRESSIONS
+from fsspec.implementations.zip import ZipFileSystem
+from .extract import (ArchiveIterable, MemberChecker, detect_format, is_hidden, refuse_zip_symlink,
+                                 SINGLE_FILE_COMPRESSIONS)
+from . import download
 from .download import DownloadConfig, map_nested, http_headers, _protocol_options
 
 # %% auto #0
@@ -27,21 +30,35 @@ def _is_local(urlpath) -> bool:
 def _local(urlpath) -> str:
     p = str(urlpath); return p[len("file://"):] if p.startswith("file://") else p
 
+def _http_timeout():
+    "aiohttp's timeout from `DATASET_KIT_HTTP_TIMEOUT` (seconds to connect, and between bytes), as for downloads."
+    import aiohttp  # imported on first use: it costs ~0.1 s
+    return aiohttp.ClientTimeout(total=None, sock_connect=download.HTTP_TIMEOUT, sock_read=download.HTTP_TIMEOUT)
+
 def streaming_storage_options(urlpath:str, download_config:DownloadConfig=None) -> dict:
-    "fsspec options for every link of `urlpath`'s chain, keyed by protocol, with http headers (token, user agent) and proxies."
+    "fsspec options for every link of `urlpath`'s chain, keyed by protocol: http headers (token, user agent), proxies, timeout."
     config = download_config or DownloadConfig()
     out = {}
     for link in str(urlpath).split("::"):
         if "://" not in link: continue
         protocol = link.split("://")[0]
         opts = dict(_protocol_options(config.storage_options, protocol))
-        if protocol in ("http", "https"): opts["headers"] = http_headers(config, protocol)
+        if protocol in ("http", "https"):
+            opts["headers"] = http_headers(config, protocol)
+            opts["client_kwargs"] = {"timeout": _http_timeout(), **opts.get("client_kwargs", {})}
         if config.proxies and protocol in ("http", "https") and (proxy := config.proxies.get(protocol) or config.proxies.get("all")):
             opts["client_kwargs"] = {**opts.get("client_kwargs", {}), "proxy": proxy}  # aiohttp session proxy
         if opts: out[protocol] = opts
     return out
 
 # %% ../nbs/03b_streaming.ipynb #7618962f
+def _timed_out(e:BaseException) -> bool:
+    "Whether `e`, or an exception it was raised from, is a timeout."
+    while e is not None:
+        if isinstance(e, TimeoutError): return True
+        e = e.__cause__ or e.__context__
+    return False
+
 def xopen(file, # a local path, URL or `::` chain
           mode:str="r", # as for `open`
           *args, download_config:DownloadConfig=None, # credentials, headers, storage_options
@@ -51,8 +68,13 @@ def xopen(file, # a local path, URL or `::` chain
     options = {**streaming_storage_options(file, download_config), **kwargs}
     try:
         of = fsspec.open(str(file), mode, *args, **options)
+        if isinstance(of.fs, ZipFileSystem) and of.path in of.fs.zip.NameToInfo:
+            refuse_zip_symlink(MemberChecker(str(file)), of.fs.zip, of.fs.zip.getinfo(of.path))
         f = of.open()
-    except FileNotFoundError as e:
+    except (FileNotFoundError, TimeoutError) as e:
+        if _timed_out(e):
+            raise TimeoutError(f"xopen: {file}: no answer within {download.HTTP_TIMEOUT} s (DATASET_KIT_HTTP_TIMEOUT). "
+                               "Check the URL and the network, or set DATASET_KIT_HTTP_TIMEOUT higher.") from e
         raise FileNotFoundError(f"xopen: {file} does not exist ({e}).") from e
     f._dataset_kit_chain = of  # keeps the archive filesystem (and its open container) alive as long as `f`
     return f

@@ -3,6 +3,7 @@
 Usage (see the `http_server` fixture in conftest.py):
 
     server.add("/a.zip", data)                    # serve bytes, with an ETag derived from them
+    server.add("/a.zip", data, etag=False, headers={"Last-Modified": d})  # no ETag; extra headers on every answer
     server.fault("/a.zip", "status", code=500)    # the next GET of /a.zip answers 500
     server.fault("/a.zip", "drop", after=1000)    # the next GET sends 1000 bytes then closes the socket
                                                   # (replace_with=b"..." also swaps the file, new ETag)
@@ -48,6 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
             if head and srv.head_faults.get(path):
                 fault = srv.head_faults[path].pop(0)
             throttle = srv.throttles.get(path)
+            extra = dict(srv.headers.get(path, {}))
         if entry is None:
             return self._simple(404, b"not found")
         if fault and fault["kind"] == "status":
@@ -56,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
         start, status = 0, 200
         rng = self.headers.get("Range")
         if_range = self.headers.get("If-Range")
-        if rng and (if_range is None or if_range == etag):
+        if rng and (if_range is None or if_range in (etag, extra.get("Last-Modified"))):
             m = re.match(r"bytes=(\d+)-(\d*)$", rng)
             if m:
                 start = int(m.group(1))
@@ -80,7 +82,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Length", str(length))
         self.send_header("Accept-Ranges", "bytes")
-        self.send_header("ETag", etag)
+        if etag:
+            self.send_header("ETag", etag)
+        for k, v in extra.items():
+            self.send_header(k, v)
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{start + len(body) - 1}/{len(data)}")
         if fault and fault["kind"] in ("drop", "long_length"):
@@ -134,6 +139,7 @@ class FaultyHTTPServer:
 
     def __init__(self):
         self.files, self.faults, self.head_faults, self.throttles, self.requests = {}, {}, {}, {}, []
+        self.headers = {}
         self.lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -150,10 +156,11 @@ class FaultyHTTPServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def add(self, path, data: bytes, etag: str = None):
-        "Serve `data` at `path` (replacing what was there), with `etag` or one derived from the bytes."
+    def add(self, path, data: bytes, etag: str = None, headers: dict = None):
+        "Serve `data` at `path` (replacing what was there), with `etag` (False: none) or one derived from the bytes."
         with self.lock:
-            self.files[path] = (data, etag or '"' + hashlib.sha256(data).hexdigest()[:16] + '"')
+            self.files[path] = (data, None if etag is False else etag or '"' + hashlib.sha256(data).hexdigest()[:16] + '"')
+            self.headers[path] = headers or {}
 
     def fault(self, path, kind, **params):
         "Queue a fault for the next GET of `path`: status, drop, long_length, short_length or slow."

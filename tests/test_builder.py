@@ -105,6 +105,32 @@ def test_sigkill_then_resume(tmp_path, reference):
     assert leftovers == []
 
 
+class StartLog(Numbers):
+    "Numbers that appends the chunks each generator call receives to the file named by NUMBERS_STARTS."
+    def _generate_examples(self, chunks):
+        with open(os.environ["NUMBERS_STARTS"], "a") as f: f.write(f"{chunks}\n")
+        yield from super()._generate_examples(chunks)
+
+
+def test_sigkill_plain_prepare_does_not_restart_finished_jobs(tmp_path, reference, monkeypatch):
+    "num_proc=None: the 8 train chunks are 8 jobs run in order; after kill -9 only the unfinished ones start again."
+    cache = str(tmp_path / "c")
+    proc = subprocess.Popen(_prepare_cmd(cache), env=dict(os.environ, NUMBERS_DELAY="0.0004"))
+    done = f"{cache}/**/*.incomplete/jobs/train-*/*/done.json"
+    deadline = time.time() + 60
+    while len(glob.glob(done, recursive=True)) < 3 and time.time() < deadline and proc.poll() is None: time.sleep(0.02)
+    assert proc.poll() is None, "the prepare finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL); proc.wait()
+    finished = {int(os.path.basename(os.path.dirname(p))) for p in glob.glob(done, recursive=True)}
+    assert 3 <= len(finished) < 8 and finished == set(range(len(finished))), finished   # in order
+    monkeypatch.setenv("NUMBERS_STARTS", str(tmp_path / "starts"))
+    b = StartLog(cache_dir=cache, writer_batch_size=100, hash=Numbers(cache_dir=cache).hash, dataset_name="numbers")
+    b.download_and_prepare(max_shard_size=4000)
+    started = [eval(line) for line in open(tmp_path / "starts")]
+    assert sorted(c for cs in started for c in cs if c < 100) == sorted(set(range(8)) - finished)
+    assert_same_rows(tables(b), reference)
+
+
 def _children(pid):
     "Pids of the live child processes of `pid` (Linux /proc)."
     out = []
@@ -308,7 +334,8 @@ class Pictures(GeneratorBasedBuilder):
         return [SplitGenerator("train", {"paths": sorted(glob.glob(os.path.join(self.config.data_dir, "*.png")))})]
 
     def _generate_examples(self, paths):
-        for i, p in enumerate(paths): yield i, {"image": p, "i": i}
+        for p in paths:   # keys from the file, not its position: a plain prepare gives each job part of the list
+            i = int(os.path.basename(p).split(".")[0]); yield i, {"image": p, "i": i}
 
 
 def test_parquet_embeds_image_bytes(tmp_path):
@@ -452,7 +479,7 @@ def test_load_then_map_reuses_the_cache_file(jsonl_script):
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
 def test_worker_parent_watch_without_prctl(tmp_path):
     "The portable fallback alone (no prctl): a worker notices its parent died and exits."
-    script = (f"import os, sys, time; sys.path.insert(0, {ROOT!r}); from dataset_kit.shards import die_with_parent\n"
+    script = (f"import os, sys, time; sys.path.insert(0, {ROOT!r}); from dataset_kit.workers import die_with_parent\n"
               "pid = os.fork()\n"
               "if pid == 0:\n    die_with_parent(os.getppid(), use_prctl=False); time.sleep(60); os._exit(0)\n"
               "print(pid, flush=True); time.sleep(60)\n")
@@ -464,3 +491,148 @@ def test_worker_parent_watch_without_prctl(tmp_path):
     survivors = _wait_dead([child], timeout=5)
     for p in survivors: os.kill(p, signal.SIGKILL)
     assert survivors == [], "the orphaned child should have exited within a second"
+
+
+# --- unlucky inputs: a source fixed after a failure, damaged and read-only caches (issue 18) -----------------------
+
+class Fragile(GeneratorBasedBuilder):
+    "Integers, one per line of the local file $FRAGILE_SOURCE; a line 'BAD' makes the generator raise."
+    def _info(self):
+        return DatasetInfo(features=Features({"x": Value("int64")}))
+
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {"path": os.environ["FRAGILE_SOURCE"]})]
+
+    def _generate_examples(self, path):
+        with open(path) as f:
+            for i, line in enumerate(f):
+                if line.strip() == "BAD": raise ValueError(f"{path}, line {i + 1}: not an integer")
+                yield i, {"x": int(line)}
+
+
+def test_resume_only_from_unchanged_sources(tmp_path, monkeypatch):
+    src = tmp_path / "rows.txt"
+    src.write_text("".join(f"{i}\n" if i != 1500 else "BAD\n" for i in range(2000)))
+    monkeypatch.setenv("FRAGILE_SOURCE", str(src))
+    cache = str(tmp_path / "c")
+    with pytest.raises(ValueError, match="line 1501"):
+        Fragile(cache_dir=cache, writer_batch_size=100).download_and_prepare(max_shard_size=4000)
+    assert glob.glob(f"{cache}/**/*.incomplete/jobs/*/*/shard-*.json", recursive=True), "shards were committed before the failure"
+    src.write_text("".join(f"{10 * i}\n" for i in range(2000)))   # the user fixes the file
+    b = Fragile(cache_dir=cache, writer_batch_size=100)
+    b.download_and_prepare(max_shard_size=4000)
+    assert b.as_dataset("train")["x"] == [10 * i for i in range(2000)]
+
+
+def test_resume_after_kill_with_unchanged_sources_still_skips_done_shards(tmp_path, monkeypatch):
+    src = tmp_path / "rows.txt"
+    src.write_text("".join(f"{i}\n" if i != 1500 else "BAD\n" for i in range(2000)))
+    monkeypatch.setenv("FRAGILE_SOURCE", str(src))
+    cache = str(tmp_path / "c")
+    with pytest.raises(ValueError):
+        Fragile(cache_dir=cache, writer_batch_size=100).download_and_prepare(max_shard_size=4000)
+    jobs = glob.glob(f"{cache}/**/*.incomplete/jobs/*", recursive=True)
+    with pytest.raises(ValueError, match="line 1501"):   # same file: the same job folder is resumed, not a new one
+        Fragile(cache_dir=cache, writer_batch_size=100).download_and_prepare(max_shard_size=4000)
+    assert glob.glob(f"{cache}/**/*.incomplete/jobs/*", recursive=True) == jobs
+
+
+def test_force_redownload_repairs_a_corrupt_dataset_info(tmp_path, monkeypatch):
+    src = tmp_path / "rows.txt"
+    src.write_text("".join(f"{i}\n" for i in range(50)))
+    monkeypatch.setenv("FRAGILE_SOURCE", str(src))
+    cache = str(tmp_path / "c")
+    b = Fragile(cache_dir=cache)
+    b.download_and_prepare()
+    info = os.path.join(b.cache_dir, "dataset_info.json")
+    with open(info, "r+") as f:
+        text = f.read(); f.seek(0); f.write(text[: len(text) // 2]); f.truncate()
+    with pytest.raises(ValueError, match=f"{info} is damaged.*force_redownload"):
+        Fragile(cache_dir=cache).download_and_prepare()
+    b = Fragile(cache_dir=cache)
+    b.download_and_prepare(download_mode="force_redownload")
+    assert b.as_dataset("train")["x"] == list(range(50)) and json.load(open(info))["splits"]["train"]["num_examples"] == 50
+
+
+def test_recorded_split_size_is_checked_against_the_shards(tmp_path, monkeypatch):
+    src = tmp_path / "rows.txt"
+    src.write_text("".join(f"{i}\n" for i in range(2000)))
+    monkeypatch.setenv("FRAGILE_SOURCE", str(src))
+    b = Fragile(cache_dir=str(tmp_path / "c"), writer_batch_size=100)
+    b.download_and_prepare(max_shard_size=4000)
+    path = os.path.join(b.cache_dir, "dataset_info.json")
+    info = json.load(open(path))
+    assert len(info["splits"]["train"]["shard_lengths"]) > 1
+    info["splits"]["train"]["num_examples"] = 2500
+    json.dump(info, open(path, "w"))
+    for spec in ("train[-10:]", "train"):
+        with pytest.raises(ValueError, match="Split 'train' .* records 2500 examples but shards of .* rows \\(2000\\)"):
+            Fragile(cache_dir=str(tmp_path / "c")).as_dataset(spec)
+
+
+@pytest.mark.parametrize("file_format", ["arrow", "parquet"])
+def test_truncated_shard_error_names_the_file(tmp_path, monkeypatch, file_format):
+    src = tmp_path / "rows.txt"
+    src.write_text("".join(f"{i}\n" for i in range(2000)))
+    monkeypatch.setenv("FRAGILE_SOURCE", str(src))
+    b = Fragile(cache_dir=str(tmp_path / "c"), writer_batch_size=100)
+    b.download_and_prepare(file_format=file_format)
+    [shard] = glob.glob(os.path.join(b.cache_dir, f"*.{file_format}"))
+    data = open(shard, "rb").read()
+    open(shard, "wb").write(data[: len(data) - 100])
+    with pytest.raises(ValueError, match=f"Shard {shard} cannot be read: it is truncated or damaged.*force_redownload"):
+        Fragile(cache_dir=str(tmp_path / "c")).as_dataset("train")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switches to the 'nobody' user to get a cache it cannot write")
+def test_read_only_cache_loads(tmp_path):
+    import stat as st_, tempfile
+    root = tempfile.mkdtemp(prefix="ro-cache-")   # pytest's tmp_path is private to root
+    try:
+        os.chmod(root, 0o755)
+        src = os.path.join(root, "rows.txt")
+        open(src, "w").write("".join(f"{i}\n" for i in range(30)))
+        csv = os.path.join(root, "t.csv")
+        open(csv, "w").write("a,b\n1,x\n2,y\n")
+        env = dict(os.environ, FRAGILE_SOURCE=src, HOME=root, DATASET_KIT_CACHE=os.path.join(root, "cache"))
+        code = (f"import sys; sys.path[:0] = [{ROOT!r}, {TESTS!r}]; import test_builder as t\n"
+                f"from dataset_kit.load import load_dataset\n"
+                f"b = t.Fragile(cache_dir={root + '/cache'!r}); b.download_and_prepare(); print(len(b.as_dataset('train')))\n"
+                f"print(len(load_dataset('csv', data_files={csv!r}, split='train', cache_dir={root + '/cache'!r})))\n")
+        first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert first.stdout.split() == ["30", "2"], first.stderr
+        for dirpath, dirs, files in os.walk(root):   # read-only for everyone (root ignores modes: the reader is 'nobody')
+            for n in files: os.chmod(os.path.join(dirpath, n), 0o444)
+            for n in dirs: os.chmod(os.path.join(dirpath, n), 0o555)
+        os.chmod(root, 0o555)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = subprocess.run(as_nobody + [sys.executable, "-c", f"open({root + '/probe'!r}, 'w')"], capture_output=True, text=True)
+        assert "PermissionError" in probe.stderr, "the cache must really be read-only for this user"
+        again = subprocess.run(as_nobody + [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert again.stdout.split() == ["30", "2"], again.stderr[-3000:]
+    finally:
+        for dirpath, dirs, files in os.walk(root):
+            os.chmod(dirpath, 0o755)
+        import shutil; shutil.rmtree(root)
+
+
+class Lossy(GeneratorBasedBuilder):
+    "An int64 column fed 1.5 at example 'e7', or (MIXED) a column whose type changes at example 'e3'."
+    def _info(self):
+        return DatasetInfo(features=None if os.environ.get("MIXED") else Features({"n": Value("int64")}))
+
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {})]
+
+    def _generate_examples(self):
+        for i in range(10):
+            if os.environ.get("MIXED"): yield f"e{i}", {"n": "three" if i == 3 else i}
+            else: yield f"e{i}", {"n": 1.5 if i == 7 else float(i)}
+
+
+def test_lossy_cast_and_mixed_types_name_the_example(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"Example 'e7', column 'n': the value '1\.5' does not match the feature Value\('int64'\)"):
+        Lossy(cache_dir=str(tmp_path / "a")).download_and_prepare()
+    monkeypatch.setenv("MIXED", "1")
+    with pytest.raises(ValueError, match="Example 'e3': Column 'n' has mixed types: row 3 holds 'three' but row 0 holds 0"):
+        Lossy(cache_dir=str(tmp_path / "b")).download_and_prepare()

@@ -310,3 +310,18 @@ def test_dataset_dict_from_files_like_datasets(tmp_path):
     b = datasets.DatasetDict.from_json(files, cache_dir=str(tmp_path / "h"))
     assert list(a) == list(b) and {k: v.to_dict() for k, v in a.items()} == {k: v.to_dict() for k, v in b.items()}
     assert [str(v.split) for v in a.values()] == ["train", "test"]
+
+
+def test_damaged_save_to_disk_folder_names_the_file(tmp_path):
+    "A truncated Arrow file and a bad state.json are named, with what to do (issue 18)."
+    Dataset.from_dict({"x": list(range(1000))}).save_to_disk(str(tmp_path / "ds"))
+    [arrow] = [p for p in (tmp_path / "ds").iterdir() if p.suffix == ".arrow"]
+    data = arrow.read_bytes()
+    arrow.write_bytes(data[:-100])
+    with pytest.raises(ValueError, match=f"{arrow} cannot be read: it is truncated or damaged.*save_to_disk"):
+        Dataset.load_from_disk(str(tmp_path / "ds"))
+    arrow.write_bytes(data)
+    for bad in ("{bad", '{"_data_files": 3}', '{"_data_files": [{"name": "x"}]}'):
+        (tmp_path / "ds" / "state.json").write_text(bad)
+        with pytest.raises(ValueError, match=f"{tmp_path / 'ds' / 'state.json'} is damaged.*save the dataset again"):
+            Dataset.load_from_disk(str(tmp_path / "ds"))

@@ -395,6 +395,22 @@ def zip_with(name, data=b"evil", symlink_to=None):
     return buf.getvalue()
 
 
+def zip_members(members):
+    "members: list of (name, data, is_symlink); a symlink's data is its target."
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data, link in members:
+            info = zipfile.ZipInfo(name)
+            if link:
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+# l0 -> ., l1 -> l0/.., ..., l15 -> l14/..: each target looks inside, together they climb to /
+LINK_CHAIN = [(f"l{i}", "." if i == 0 else f"l{i - 1}/..") for i in range(16)] + [("notes.txt", "l15/etc/passwd")]
+
+
 def tar_with(members, mode="w"):
     "members: list of (name, type, linkname_or_data)."
     buf = io.BytesIO()
@@ -427,6 +443,11 @@ def hostile_archives(outside):
         "tar_symlink_relative": (tar_with([("out", tarfile.SYMTYPE, "../../../../.."), ("out/evil.txt", tarfile.REGTYPE, b"x")]), "out"),
         "tar_symlink_chain": (tar_with([("a", tarfile.SYMTYPE, "."), ("a/b", tarfile.SYMTYPE, ".."),
                                         ("a/b/evil.txt", tarfile.REGTYPE, b"x")]), "a/b"),
+        "zip_symlink_chain": (zip_members([("ok.txt", b"fine", False)] + [(n, t, True) for n, t in LINK_CHAIN]), "l0"),
+        "zip_file_and_symlink_same_name": (zip_members([("a.txt", b"data", False), ("a.txt", "b.txt", True)]), "a.txt"),
+        "zip_file_then_folder_same_name": (zip_members([("a", b"data", False), ("a/b.txt", b"x", False)]), "a/b.txt"),
+        # written in reverse, every link points at a name that does not exist yet, so each looks harmless alone
+        "tar_symlink_chain_reversed": (tar_with([(n, tarfile.SYMTYPE, t) for n, t in reversed(LINK_CHAIN)]), "l1"),
         "tar_hardlink_out": (tar_with([("h", tarfile.LNKTYPE, evil)]), "h"),
         "tar_hardlink_up": (tar_with([("h", tarfile.LNKTYPE, up)]), "h"),
         "tar_char_device": (tar_with([("dev/null2", tarfile.CHRTYPE, None)]), "dev/null2"),
@@ -464,6 +485,35 @@ def test_safe_links_inside_the_archive_still_extract(tmp_path):
     p.write_bytes(blob)
     out = extract_archive(str(p), str(tmp_path / "out"))
     assert open(os.path.join(out, "d/sym"), "rb").read() == b"real" == open(os.path.join(out, "d/hard"), "rb").read()
+
+
+def test_zip_symlink_chain_is_refused_by_iter_archive_and_streaming(http_server, tmp_path):
+    blob = zip_members([("ok.txt", b"fine", False)] + [(n, t, True) for n, t in LINK_CHAIN])
+    http_server.add("/chain.zip", blob)
+    url = http_server.url("/chain.zip")
+    dl = DownloadManager(download_config=cfg(tmp_path))
+    with pytest.raises(UnsafeArchiveError, match="member 'l0' is a symlink"):
+        list(dl.iter_archive(dl.download(url)))
+    sdm = StreamingDownloadManager(download_config=DownloadConfig())
+    with pytest.raises(UnsafeArchiveError, match="member 'l0' is a symlink"):
+        list(sdm.iter_archive(url))
+    read = {}
+    with pytest.raises(UnsafeArchiveError, match="symlinks in zip files are refused"):
+        for path in sdm.iter_files(sdm.download_and_extract(url)):
+            with xopen(path, "rb") as f:
+                read[path] = f.read()
+    assert b"root:" not in b"".join(read.values())
+
+
+def test_tar_links_resolving_inside_after_extraction_still_extract(tmp_path):
+    "A link written before its target exists is fine when the finished tree keeps it inside."
+    blob = tar_with([("d/sym", tarfile.SYMTYPE, "sub/real.txt"), ("d/up", tarfile.SYMTYPE, "sub/.."),
+                     ("d/sub/real.txt", tarfile.REGTYPE, b"real")])
+    p = tmp_path / "ok.tar"
+    p.write_bytes(blob)
+    out = extract_archive(str(p), str(tmp_path / "out"))
+    assert open(os.path.join(out, "d/sym"), "rb").read() == b"real"
+    assert os.path.realpath(os.path.join(out, "d/up")) == os.path.realpath(os.path.join(out, "d"))
 
 
 # ---------------------------------------------------------------- streaming over HTTP
@@ -568,3 +618,85 @@ def test_head_refused_still_downloads_and_caches(http_server, tmp_path):
     p2 = DownloadManager(download_config=cfg(tmp_path)).download(url)
     assert p1 == p2 and open(p1, "rb").read() == payload(5000)
     assert http_server.count("GET", "/signed.bin") == 1
+
+
+# ---------------------------------------------------------------- resume validators, encodings, timeouts (issue 18)
+
+def test_resume_without_validator_downloads_afresh(http_server, tmp_path):
+    "No ETag, no Last-Modified: nothing proves a kept partial is of the file there now, so it is not spliced."
+    v1, v2 = payload(20_000, 1), payload(20_000, 2)
+    http_server.add("/nv.bin", v1, etag=False)
+    http_server.fault("/nv.bin", "drop", after=6000)
+    url = http_server.url("/nv.bin")
+    with pytest.raises(DownloadError):
+        DownloadManager(download_config=cfg(tmp_path, max_retries=0, resume_download=True)).download(url)
+    http_server.add("/nv.bin", v2, etag=False)  # the file changed; the server says nothing about versions
+    path = DownloadManager(download_config=cfg(tmp_path, resume_download=True)).download(url)
+    assert open(path, "rb").read() == v2
+    assert "Range" not in [h for m, p, h in http_server.requests if m == "GET"][-1]
+
+
+def test_resume_with_last_modified_uses_if_range(http_server, tmp_path):
+    data, date = payload(20_000, 3), "Wed, 21 Oct 2026 07:28:00 GMT"
+    http_server.add("/lm.bin", data, etag=False, headers={"Last-Modified": date})
+    http_server.fault("/lm.bin", "drop", after=6000)
+    url = http_server.url("/lm.bin")
+    with pytest.raises(DownloadError):
+        DownloadManager(download_config=cfg(tmp_path, max_retries=0, resume_download=True)).download(url)
+    path = DownloadManager(download_config=cfg(tmp_path, resume_download=True)).download(url)
+    assert open(path, "rb").read() == data
+    last = [h for m, p, h in http_server.requests if m == "GET"][-1]
+    assert (last["Range"], last["If-Range"]) == ("bytes=6000-", date)
+
+
+def test_gzip_content_encoding_is_cached_decoded(http_server, tmp_path):
+    text = "".join(f"line {i}\n" for i in range(5000)).encode()
+    http_server.add("/enc.txt", gzip.compress(text), headers={"Content-Encoding": "gzip"})
+    path = DownloadManager(download_config=cfg(tmp_path)).download(http_server.url("/enc.txt"))
+    assert open(path, "rb").read() == text
+    http_server.add("/enc2.txt", gzip.compress(text), headers={"Content-Encoding": "gzip"})
+    http_server.fault("/enc2.txt", "drop", after=3000)  # the retry cannot resume inside an encoded body
+    path = DownloadManager(download_config=cfg(tmp_path, max_retries=1)).download(http_server.url("/enc2.txt"))
+    assert open(path, "rb").read() == text
+
+
+@pytest.fixture
+def silent_server():
+    "A TCP server on 127.0.0.1 that accepts connections and never answers."
+    import socket, threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        srv.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(srv.accept()[0])
+            except OSError:
+                pass
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
+    stop.set()
+    t.join()
+    for c in held:
+        c.close()
+    srv.close()
+
+
+def test_streaming_honours_http_timeout_and_names_the_url(silent_server):
+    url = f"{silent_server}/data/train.jsonl"
+    code = textwrap.dedent(f"""
+        import time
+        from dataset_kit.streaming import xopen
+        t0 = time.time()
+        try: xopen({url!r}, "rb").read()
+        except TimeoutError as e: print("TIMEOUT", round(time.time() - t0, 1), e)
+    """)
+    env = {**os.environ, "DATASET_KIT_HTTP_TIMEOUT": "1", "PYTHONPATH": os.getcwd()}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.startswith("TIMEOUT"), out.stdout + out.stderr
+    seconds = float(out.stdout.split()[1])
+    assert seconds < 30 and url in out.stdout and "DATASET_KIT_HTTP_TIMEOUT" in out.stdout

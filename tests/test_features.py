@@ -227,3 +227,24 @@ def test_use_json_inference_always_encodes(values):
     t = f.encode_to_arrow({"a": values})
     decoded = f.decode_column(t.column("a").to_pylist(), "a")
     assert decoded == [_fill(v, f["a"]) for v in values]
+
+
+# --- silent wrong data (issue 18): a lossy float -> int cast is refused; mixed inferred types are named ----------
+
+def test_lossy_float_to_int_is_refused_naming_column_and_row():
+    f = dk.Features({"n": dk.Value("int64"), "xs": dk.List(dk.Value("int32"))})
+    with pytest.raises(ValueError, match=r"Column 'n' row 2: value 1\.5 does not fit Value\('int64'\)"):
+        f.encode_to_arrow({"n": [1, 2.0, 1.5], "xs": [[1], [2], [3]]})
+    with pytest.raises(ValueError, match=r"Column 'xs' row 1"):
+        f.encode_to_arrow({"n": [1, 2, 3], "xs": [[1], [2.25], []]})
+    assert f.encode_to_arrow({"n": [1, 2.0, None], "xs": [[1.0], None, []]}).to_pylist() == \
+        [{"n": 1, "xs": [1]}, {"n": 2, "xs": None}, {"n": None, "xs": []}]
+    # datasets stores 1.5 as 1: the reason for the refusal
+    assert hf.Features({"n": hf.Value("int64")}).encode_batch({"n": [1.5]}) == {"n": [1]}
+    assert pa.array([1.5], pa.int64()).to_pylist() == [1]
+
+
+def test_mixed_types_in_an_inferred_column_name_column_and_row():
+    from dataset_kit.arrow_dataset import Dataset
+    with pytest.raises(pa.ArrowInvalid, match="Column 'x' has mixed types: row 2 holds 'two' but row 0 holds 0.*features="):
+        Dataset.from_dict({"x": [0, 1, "two"]})

@@ -61,11 +61,6 @@ def server(repo):
     httpd.shutdown(); httpd.server_close()
 
 
-def zip_members(path):
-    with zipfile.ZipFile(path) as zf:
-        for n in zf.namelist(): yield n, zf.open(n)
-
-
 # --- the miniature repository ---------------------------------------------------------------------------------
 
 def test_layout_is_the_real_one(repo):
@@ -101,7 +96,7 @@ def test_http_missing_part_is_a_clear_error(server):
 def test_examples_of_all_parts(repo):
     for part in repo.parts["validation"] + repo.parts["test"]:
         path = repo.zip_path(part)
-        pairs = list(iter_part_examples(part, path, zip_members(path), "pair"))
+        pairs = list(iter_part_examples(part, path, "pair"))
         assert len(pairs) == count_pairs(repo.records[part]) == len({k for k, _ in pairs})
         for _, row in pairs: assert row["rank_better"] < row["rank_worse"]
 
@@ -111,11 +106,11 @@ def test_json_first_and_foldered_zip(tmp_path, repo):
     zf = zipfile.ZipFile(repo.zip_path(part))
     images = {n: zf.read(n) for n in zf.namelist() if n.endswith(".webp")}
     write_part_zip(tmp_path / "first.zip", part, repo.records[part], images, json_last=False)
-    rows = dict(iter_part_examples(part, str(tmp_path / "first.zip"), zip_members(tmp_path / "first.zip")))
+    rows = dict(iter_part_examples(part, str(tmp_path / "first.zip")))
     assert sorted(rows) == sorted(r["image_path"] for r in repo.records[part])
     with zipfile.ZipFile(tmp_path / "folder.zip", "w") as out:  # zipped with its folder, not flat
         for n in zf.namelist(): out.writestr(f"{part}/{n}", zf.read(n))
-    rows2 = dict(iter_part_examples(part, str(tmp_path / "folder.zip"), zip_members(tmp_path / "folder.zip")))
+    rows2 = dict(iter_part_examples(part, str(tmp_path / "folder.zip")))
     assert rows2.keys() == rows.keys()
 
 
@@ -127,17 +122,17 @@ def test_not_webp_member(tmp_path, repo):
     images[victim] = b"\x89PNG\r\n\x1a\n not webp"
     path = str(tmp_path / "p.zip"); write_part_zip(path, part, repo.records[part], images)
     with pytest.raises(ImageRewardFormatError, match=f"{part}.json record 1 .*{victim} is not a WebP image"):
-        list(iter_part_examples(part, path, zip_members(path)))
+        list(iter_part_examples(part, path))
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        rows = list(iter_part_examples(part, path, zip_members(path), on_bad_record="skip"))
+        rows = list(iter_part_examples(part, path, on_bad_record="skip"))
     assert len(rows) == len(repo.records[part]) - 1 and "not a WebP image" in str(w[0].message)
 
 
 # --- the builder ------------------------------------------------------------------------------------------------
 
 import numpy as np
-from dataset_kit import Image, VerificationMode, disable_progress_bar
+from dataset_kit import Image, List, VerificationMode, disable_progress_bar
 from dataset_kit.catalog.imagereward_db import ImageRewardDB
 
 disable_progress_bar()
@@ -315,3 +310,42 @@ def test_default_source_is_the_hub_repository_and_8k_reads_32_parts(tmp_path):
     assert gens["test"]["parts"] == ["test_1", "test_2"] and len(dm.urls) == 36
     assert sorted(c.name for c in ImageRewardDB.BUILDER_CONFIGS) == sorted(
         f"{n}k{s}" for n in (1, 2, 4, 8) for s in ("", "_group", "_pair"))
+
+
+# --- the original loading script's order -------------------------------------------------------------------------
+
+def original_order(records, kind):
+    "What the original ImageRewardDB script yields for `records` (parts in order, each in JSON order): image paths."
+    if kind == "image": return [r["image_path"] for r in records]
+    out, i = [], 0
+    while i < len(records):
+        run = records[i:i + records[i]["image_amount_in_total"]]; i += len(run)
+        if kind == "group": out.append([r["image_path"] for r in run]); continue
+        for a in range(len(run)):
+            for b in range(a + 1, len(run)):
+                x, y = run[a], run[b]
+                if x["rank"] < y["rank"]: out.append((x["image_path"], y["image_path"]))
+                elif x["rank"] > y["rank"]: out.append((y["image_path"], x["image_path"]))
+    return out
+
+
+def rows_as_paths(rows, kind):
+    if kind == "image": return [r["image"]["path"] for r in rows]
+    if kind == "group": return [[im["path"] for im in r["image"]] for r in rows]
+    return [(r["img_better"]["path"], r["img_worse"]["path"]) for r in rows]
+
+
+@pytest.mark.parametrize("kind", ["image", "group", "pair"])
+def test_rows_come_in_the_original_scripts_order(repo, server, tmp_path, kind):
+    config = "1k" if kind == "image" else f"1k_{kind}"
+    ds = prepare(repo.root, config, tmp_path).as_dataset(split="train").cast_column(
+        "img_better" if kind == "pair" else "image", Image(decode=False) if kind != "group" else List(Image(decode=False)))
+    if kind == "pair": ds = ds.cast_column("img_worse", Image(decode=False))
+    want = original_order(repo.split_records("train", 4), kind)
+    # the zips list their images by uuid, so archive order would differ from the JSON order
+    assert [r["image_path"] for r in repo.records["train_1"]] != sorted(r["image_path"] for r in repo.records["train_1"])
+    assert rows_as_paths(ds, kind) == want
+    url, _ = server  # streamed over HTTP: the same rows in the same order
+    streamed = ImageRewardDB(config_name=config, data_dir=url, cache_dir=str(tmp_path / "s")).as_streaming_dataset(split="train")
+    prepared = prepare(repo.root, config, tmp_path / "again").as_dataset(split="train")
+    assert [comparable(r) for r in streamed] == [comparable(r) for r in prepared]

@@ -21,11 +21,7 @@ def src(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as c:
-            yield c
+def client(dask_client): return dask_client  # conftest.py: a LocalCluster with 2 workers
 
 
 def prepare(data_dir, out, config="images", **kw):
@@ -269,3 +265,49 @@ def test_data_dir_url(src, tmp_path):
             assert got.equals(local)
     finally:
         fs.rm("/laion-test-url", recursive=True)
+
+
+def test_pax_header_claiming_a_petabyte_is_skipped_in_skip_mode(src, tmp_path):
+    "No header may make the reader allocate what the archive cannot hold: the shard is reported, the others read."
+    copy_shards(src, str(tmp_path / "in"))
+    p = tmp_path / "in" / "00002.tar"
+    with tarfile.open(p) as t: members = [(m, t.extractfile(m).read()) for m in t]
+    images = [m.name for m, _ in members if m.name.endswith(".jpg")]
+    bad = images[len(images) // 2]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for m, data in members:
+            if m.name == bad: m.pax_headers = {"size": str(10**15)}
+            t.addfile(m, io.BytesIO(data))
+    p.write_bytes(buf.getvalue())
+    with pytest.raises(LaionFormatError, match="shard 00002: .*tar member .*unexpected end of data|shard 00002: 00002.tar is not a readable"):
+        prepare(str(tmp_path / "in"), str(tmp_path / "out"))
+    with pytest.warns(UserWarning, match="shard 00002"):
+        ds = prepare(str(tmp_path / "in"), str(tmp_path / "out2"), on_bad_record="skip")
+    kept = sum(1 for k in ds["url"] if k)  # every row is read; shard 2 stops at the bad member
+    assert len(ds) == src.num_images - (len(images) - images.index(bad)) == kept
+
+
+@pytest.mark.parametrize("column", ["caption", "key"])
+def test_shard_parquet_missing_a_column_is_skipped_in_skip_mode(src, tmp_path, column):
+    copy_shards(src, str(tmp_path / "in"))
+    p = str(tmp_path / "in" / "00001.parquet")
+    pq.write_table(pq.read_table(p).drop_columns([column]), p)
+    with pytest.raises(LaionFormatError, match=f"shard 00001 \\(00001.parquet\\) lacks column\\(s\\) \\['{column}'\\]"):
+        prepare(str(tmp_path / "in"), str(tmp_path / "out"))
+    with pytest.warns(UserWarning, match=f"shard 00001 .*lacks column.*{column}.*skipped"):
+        ds = prepare(str(tmp_path / "in"), str(tmp_path / "out2"), on_bad_record="skip")
+    assert len(ds) == src.num_images - len(src.successes(1))
+
+
+def test_embedding_metadata_missing_caption_is_skipped_in_skip_mode(src, tmp_path):
+    dest = str(tmp_path / "in")
+    for i, part in enumerate(src.parts):
+        write_embedding_part(dest, i, part["metadata"], part["img_emb"], part["text_emb"])
+    meta = os.path.join(dest, "metadata", "metadata_2.parquet")
+    pq.write_table(pq.read_table(meta).drop_columns(["caption"]), meta)
+    with pytest.raises(LaionFormatError, match="embedding part 2: metadata_2.parquet lacks column\\(s\\) \\['caption'\\]"):
+        prepare(dest, str(tmp_path / "out"), "embeddings")
+    with pytest.warns(UserWarning, match="embedding part 2"):
+        ds = prepare(dest, str(tmp_path / "out2"), "embeddings", on_bad_record="skip")
+    assert len(ds) == src.num_images - len(src.parts[2]["metadata"])

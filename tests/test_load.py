@@ -308,10 +308,10 @@ def test_imagefolder_zip_archive(tmp_path, cache):
 
 
 def test_big_csv_path_streams_blocks_with_the_same_result(tmp_path, cache, monkeypatch):
-    import dataset_kit.packaged as packaged
+    import dataset_kit.file_readers as file_readers
     (tmp_path / "x.csv").write_text("a,b,when\n" + "".join(f"{i},{i / 2},2020-01-{i % 28 + 1:02d}\n" for i in range(3000)))
     whole = load_dataset("csv", data_files=str(tmp_path / "x.csv"), split="train", cache_dir=cache)
-    monkeypatch.setattr(packaged, "_STREAM_ABOVE", 0)  # every file takes the block-streaming path
+    monkeypatch.setattr(file_readers, "_STREAM_ABOVE", 0)  # every file takes the block-streaming path
     streamed = load_dataset("csv", data_files=str(tmp_path / "x.csv"), split="train", cache_dir=str(tmp_path / "c2"))
     assert streamed.to_dict() == whole.to_dict() and streamed.features == whole.features
 
@@ -384,3 +384,30 @@ def test_importing_load_and_cli_leaves_heavy_optional_packages_unimported(tmp_pa
                          env={**os.environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1])})
     assert res.returncode == 0, res.stderr[-500:]
     assert res.stdout.strip() == "[]"
+
+
+# ---- archives given as data_files (issue 18): every member read, as datasets reads them -----------------------
+
+def _archives(tmp_path, members):
+    "The same members as x.zip and x.tar.gz."
+    import io, tarfile, zipfile
+    with zipfile.ZipFile(tmp_path / "x.zip", "w") as z:
+        for name, data in members.items(): z.writestr(name, data)
+    with tarfile.open(tmp_path / "x.tar.gz", "w:gz") as t:
+        for name, data in members.items():
+            ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+    return [str(tmp_path / "x.zip"), str(tmp_path / "x.tar.gz")]
+
+
+@pytest.mark.parametrize("builder,members", [
+    ("text", {"a/1.txt": b"one\ntwo\n", "a/2.txt": b"three\n", "b.txt": b"four\nfive\n", "__MACOSX/._b.txt": b"junk"}),
+    ("json", {"p1.jsonl": b'{"a": 1}\n{"a": 2}\n', "p2.jsonl": b'{"a": 3}\n', "sub/p3.jsonl": b'{"a": 4}\n{"a": 5}\n'}),
+    ("csv", {"p1.csv": b"a,b\n1,x\n2,y\n", "p2.csv": b"a,b\n3,z\n", "sub/p3.csv": b"a,b\n4,w\n5,v\n"}),
+])
+def test_archives_as_data_files_read_every_member_like_datasets(tmp_path, cache, builder, members):
+    for archive in _archives(tmp_path, members):
+        ours = load_dataset(builder, data_files=archive, split="train", cache_dir=cache)
+        theirs = hf_load(builder, data_files=archive, split="train", cache_dir=str(tmp_path / "hf"))
+        assert ours.to_list() == theirs.to_list() and len(ours) == 5, (archive, ours.to_list())
+        streamed = load_dataset(builder, data_files=archive, split="train", streaming=True) if archive.endswith(".zip") else ours
+        assert list(streamed) == ours.to_list()

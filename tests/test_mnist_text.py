@@ -187,6 +187,33 @@ def test_builder_data_dir_checks(tmp_path):
     _, ds = _prepare(cache_dir=str(tmp_path / "c2"), data_dir=str(tmp_path))
     assert len(ds["train"]) == 24 and ds["train"]["text"][::2] == array_to_text_batch(digits)[0]
 
+def test_truncated_or_overflowing_idx_in_data_dir_names_the_file(tmp_path):
+    "A truncated .gz and an IDX header whose dimensions overflow int64 both fail naming the file and what to do."
+    digits = np.random.default_rng(2).integers(0, 256, (6, 28, 28), dtype=np.uint8)
+    write_idx(digits, tmp_path / "train-images-idx3-ubyte.gz"); write_idx(np.arange(6, dtype=np.uint8), tmp_path / "train-labels-idx1-ubyte.gz")
+    write_idx(digits[:2], tmp_path / "t10k-images-idx3-ubyte.gz"); write_idx(np.arange(2, dtype=np.uint8), tmp_path / "t10k-labels-idx1-ubyte.gz")
+    gz = tmp_path / "train-images-idx3-ubyte.gz"
+    whole = gz.read_bytes()
+    gz.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ValueError, match=f"{gz}: it is truncated or damaged.*download it again"):
+        _prepare(cache_dir=str(tmp_path / "c1"), data_dir=str(tmp_path))
+    # 4 dimensions of 65536: their product wraps to 0 in int64, which the 0 bytes that follow would have matched
+    gz.write_bytes(gzip.compress(bytes([0, 0, 8, 4]) + b"\x00\x01\x00\x00" * 4))
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte.*header promises shape \(65536, 65536, 65536, 65536\).*download it again"):
+        _prepare(cache_dir=str(tmp_path / "c2"), data_dir=str(tmp_path))
+
+
+def test_codec_refuses_non_text_and_complex_pixels():
+    with pytest.raises(TypeError, match="text 2 is NoneType"):
+        text_to_array_batch([CARD_TEXT, CARD_TEXT, None])
+    with pytest.raises(TypeError, match="text 0 is bytes"):
+        text_to_array_batch([CARD_TEXT.encode()])
+    with pytest.raises(TypeError, match="got NoneType"):
+        text_to_array(None)
+    with pytest.raises(TypeError, match="real numbers.*complex"):
+        array_to_text(np.full((14, 14), 0.5 + 0.1j))
+
+
 # --- the CLI, as a user runs it ------------------------------------------------------------------------------------
 
 def run_cli(*args, cwd, cache):

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_imagereward_db.ipynb #e0a522ac
 from __future__ import annotations
-import json, os, posixpath, warnings, zipfile, zlib
+import itertools, json, os, posixpath, warnings, zipfile, zlib
 from dataclasses import dataclass
 from typing import Any, Optional, Union  # BuilderConfig's field annotations, resolved here by the dataclass __init__
 import fsspec
@@ -16,7 +16,7 @@ from ..core import BAD_INPUT_CHOICES, report_bad_input
 # %% auto #0
 __all__ = ['RECORD_FIELDS', 'STRING_FIELDS', 'INT_FIELDS', 'ON_BAD_RECORD', 'KINDS', 'PART_COUNTS', 'SCALES', 'DEFAULT_BASE_URL',
            'ImageRewardFormatError', 'check_record', 'report_bad', 'read_part_records', 'is_webp', 'iter_part_images',
-           'image_example', 'group_example', 'pair_examples', 'iter_part_examples', 'expected_counts',
+           'record_runs', 'image_example', 'group_example', 'pair_examples', 'iter_part_examples', 'expected_counts',
            'ImageRewardDBConfig', 'imagereward_features', 'ImageRewardDB']
 
 # %% ../../nbs/11_imagereward_db.ipynb #ed479479
@@ -100,32 +100,43 @@ def is_webp(data:bytes) -> bool:
     return len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP"
 
 def iter_part_images(records:list, # `(index, record)` pairs from `read_part_records`
-                     members, # `(path_in_archive, file object)` pairs, e.g. `dl_manager.iter_archive(path)`
+                     zf:zipfile.ZipFile, # the part's zip, open (any seekable file object: local or fsspec remote)
                      part:str, # the part name, for messages
                      on_bad_record:str="error"): # "error" or "skip"
-    "Yield `(index, record, image bytes)` for every record whose WebP image is among `members`, in archive order."
-    wanted = {r["image_path"].rsplit("/", 1)[-1]: (i, r) for i, r in records}
-    found, it = set(), iter(members)
-    while True:
-        try:
-            name, f = next(it)
-            base = name.rsplit("/", 1)[-1]
-            if base not in wanted or base in found: continue
-            data = f.read()
-        except StopIteration: break
+    "Yield `(index, record, image bytes)` for every record whose WebP image is in `zf`, in record order."
+    members = {}
+    for info in sorted(zf.infolist(), key=lambda m: len(m.filename)):
+        members.setdefault(info.filename.rsplit("/", 1)[-1], info)
+    for i, r in records:
+        base = r["image_path"].rsplit("/", 1)[-1]
+        if base not in members:
+            report_bad(f"{part}.json record {i} ({r['image_path']}): image {base} is missing from {part}.zip", on_bad_record)
+            continue
+        try: data = zf.read(members[base])
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
-            report_bad(f"part {part}: reading the images of {part}.zip failed: {type(e).__name__}: {e}", on_bad_record)
+            report_bad(f"part {part}: reading image {base} of {part}.zip failed: {type(e).__name__}: {e}", on_bad_record)
             return
-        i, r = wanted[base]
-        found.add(base)
         if not is_webp(data):
             report_bad(f"{part}.json record {i} ({r['image_path']}): member {base} is not a WebP image", on_bad_record)
             continue
         yield i, r, data
-    for base, (i, r) in wanted.items():
-        if base not in found:
-            report_bad(f"{part}.json record {i} ({r['image_path']}): image {base} is missing from {part}.zip",
-                       on_bad_record)
+
+# %% ../../nbs/11_imagereward_db.ipynb #0657b569
+def record_runs(records:list, # `(index, record)` pairs from `read_part_records`, in JSON order
+                part:str, # the part name, for messages
+                on_bad_record:str="error") -> dict: # "error" or "skip"
+    "Map each record index to the number of its group: runs of `image_amount_in_total` consecutive records."
+    runs, run, start, left = {}, -1, None, 0
+    def cut_short():
+        n = start[1]["image_amount_in_total"]
+        report_bad(f"{part}.json record {start[0]}: prompt {start[1]['prompt_id']} has image_amount_in_total={n} "
+                   f"but only {n - left} consecutive record(s)", on_bad_record)
+    for i, r in records:
+        if left and r["prompt_id"] != start[1]["prompt_id"]: cut_short(); left = 0
+        if not left: run, start, left = run + 1, (i, r), max(r["image_amount_in_total"], 1)
+        runs[i], left = run, left - 1
+    if left: cut_short()
+    return runs
 
 # %% ../../nbs/11_imagereward_db.ipynb #4028915f
 def image_example(record:dict, data:bytes) -> dict:
@@ -157,34 +168,24 @@ def pair_examples(items:list):
 KINDS = ("image", "group", "pair")
 
 def iter_part_examples(part:str, # the part name, e.g. "train_3"
-                       path:str, # its zip (local path or URL), for the JSON records
-                       members, # its `(path_in_archive, file object)` pairs, e.g. `dl_manager.iter_archive(path)`
+                       path:str, # its zip: a local path or any fsspec URL (read by member, with ranged reads)
                        kind:str="image", # "image", "group" or "pair"
                        on_bad_record:str="error", # "error" or "skip"
                        storage_options:dict=None): # fsspec options for `path`
-    "Yield `(key, example)` for one zip part of ImageRewardDB."
+    "Yield `(key, example)` for one zip part of ImageRewardDB, in the original script's order."
     if kind not in KINDS: raise ValueError(f"kind={kind!r}; should be one of {list(KINDS)}")
     records = read_part_records(path, part, on_bad_record, storage_options)
     if records is None: return
-    images = iter_part_images(records, members, part, on_bad_record)
-    if kind == "image":
-        for _, r, data in images: yield r["image_path"], image_example(r, data)
-        return
-    order, need = {}, {}
-    for _, r in records:
-        order.setdefault(r["prompt_id"], []).append(r["image_path"])
-    for pid, paths in order.items(): need[pid] = len(paths)
-    held = {}
-    def emit(pid):
-        got = held.pop(pid)
-        items = [got[p] for p in order[pid] if p in got]
-        if kind == "group": yield pid, group_example(items)
-        else: yield from pair_examples(items)
-    for _, r, data in images:
-        pid = r["prompt_id"]
-        held.setdefault(pid, {})[r["image_path"]] = (r, data)
-        if len(held[pid]) == need[pid]: yield from emit(pid)
-    for pid in [p for p in order if p in held]: yield from emit(pid)
+    runs = record_runs(records, part, on_bad_record) if kind != "image" else None
+    with fsspec.open(path, "rb", **(storage_options or {})) as f, zipfile.ZipFile(f) as zf:
+        images = iter_part_images(records, zf, part, on_bad_record)
+        if kind == "image":
+            for _, r, data in images: yield r["image_path"], image_example(r, data)
+            return
+        for _, run in itertools.groupby(images, key=lambda t: runs[t[0]]):
+            items = [(r, data) for _, r, data in run]
+            if kind == "group": yield items[0][0]["prompt_id"], group_example(items)
+            else: yield from pair_examples(items)
 
 # %% ../../nbs/11_imagereward_db.ipynb #cd8a8a17
 def expected_counts(metadata, # the rows of a `metadata-{split}.parquet` table (a pyarrow Table or list of dicts)
@@ -296,8 +297,8 @@ class ImageRewardDB(GeneratorBasedBuilder):
             self._set_expected_splits(dl_manager, root, parts)
         proto = root.split("://")[0] if "://" in root else "file"
         so = getattr(getattr(dl_manager, "download_config", None), "storage_options", None) or {}
-        so = so[proto] if isinstance(so.get(proto), dict) else {}
-        self._archive_reader = dl_manager  # its iter_archive, for _generate_examples (in any worker)
+        # options keyed by protocol ({"s3": {...}}, as datasets keeps them) or, for a remote root, given flat
+        so = so[proto] if isinstance(so.get(proto), dict) else {} if proto == "file" else dict(so)
         return [SplitGenerator(name=s, gen_kwargs={"parts": parts[s], "archives": [paths[p] for p in parts[s]],
                                                    "storage_options": so})
                 for s in splits]
@@ -318,6 +319,4 @@ class ImageRewardDB(GeneratorBasedBuilder):
 
     def _generate_examples(self, parts, archives, storage_options=None):
         for part, path in zip(parts, archives):
-            members = self._archive_reader.iter_archive(path)
-            yield from iter_part_examples(part, path, members, self.config.kind, self.config.on_bad_record,
-                                          storage_options)
+            yield from iter_part_examples(part, path, self.config.kind, self.config.on_bad_record, storage_options)

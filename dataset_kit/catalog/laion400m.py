@@ -16,9 +16,9 @@ from ..core import BAD_INPUT_CHOICES, report_bad_input
 
 # %% auto #0
 __all__ = ['NSFW_NAMES', 'MISSING_SIMILARITY', 'EMBEDDING_DIM', 'METADATA_COLUMNS', 'ON_BAD_RECORD', 'IMAGE_EXTENSIONS',
-           'laion_features', 'LaionFormatError', 'map_metadata', 'report_bad', 'find_image_shards',
-           'find_embedding_parts', 'iter_shard_examples', 'is_plain_tar', 'iter_tar_files', 'shard_members',
-           'iter_part_batches', 'iter_part_examples', 'part_table', 'Laion400mConfig', 'Laion400m']
+           'IMG2DATASET_COMMAND', 'laion_features', 'LaionFormatError', 'map_metadata', 'report_bad',
+           'find_image_shards', 'find_embedding_parts', 'iter_shard_examples', 'is_plain_tar', 'iter_tar_files',
+           'shard_members', 'iter_part_batches', 'iter_part_examples', 'part_table', 'Laion400mConfig', 'Laion400m']
 
 # %% ../../nbs/12_laion400m.ipynb #15bf7803
 NSFW_NAMES = ["UNLIKELY", "UNSURE", "NSFW", "UNTAGGED"] # the ClassLabel names; the last one is "no usable tag"
@@ -141,8 +141,15 @@ def find_embedding_parts(data_dir:str, # the folder holding img_emb/, text_emb/ 
 
 # %% ../../nbs/12_laion400m.ipynb #532f11c0
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp") # img2dataset's encode_format choices
+_TAR_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error)
 
 def _preview(keys, n=5): return f"{keys[:n]}{' …' if len(keys) > n else ''}"
+
+def _read_exact(f, n=1 << 62):
+    "Up to `n` bytes of `f` (fewer at its end), 16 MiB at a time: a size no archive holds allocates nothing."
+    chunks, got = [], 0
+    while got < n and (b := f.read(min(n - got, 1 << 24))): chunks.append(b); got += len(b)
+    return b"".join(chunks)
 
 def iter_shard_examples(shard:str, # the shard name, e.g. "00042"
                         parquet:str, # its parquet (path or URL)
@@ -156,8 +163,11 @@ def iter_shard_examples(shard:str, # the shard name, e.g. "00042"
         report_bad(f"shard {shard}: {shard}.parquet is not a readable parquet file: {type(e).__name__}: {e}", on_bad_record)
         return
     where = f"shard {shard} ({shard}.parquet)"
-    for c in ("key", "status"):
-        if c not in table.column_names: raise LaionFormatError(f"{where} lacks column {c!r}; it is not img2dataset output")
+    if missing := [c for c in ("key", "status", *METADATA_COLUMNS) if c not in table.column_names]:
+        hint = (" (run img2dataset with --caption_col TEXT and --url_col URL, as laion400m's manual_download_instructions "
+                "show)") if "caption" in missing else ""
+        report_bad(f"{where} lacks column(s) {missing}; img2dataset output has key, status and {list(METADATA_COLUMNS)}{hint}",
+                   on_bad_record); return
     cols = _pylists(map_metadata(table, where))
     keys, status = table["key"].cast(pa.string()).to_pylist(), table["status"].to_pylist()
     row_of = {k: i for i, k in enumerate(keys)}
@@ -165,7 +175,7 @@ def iter_shard_examples(shard:str, # the shard name, e.g. "00042"
     while True:
         try: name, f = next(it)
         except StopIteration: break
-        except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+        except _TAR_ERRORS as e:
             report_bad(f"shard {shard}: {shard}.tar is not a readable tar archive: {type(e).__name__}: {e}", on_bad_record)
             return
         stem, ext = posixpath.splitext(posixpath.basename(name))
@@ -177,7 +187,10 @@ def iter_shard_examples(shard:str, # the shard name, e.g. "00042"
             if on_bad_record != "skip": report_bad(f"shard {shard}: tar member {name} {why}", on_bad_record)
             orphans.append(stem); continue
         seen.add(stem)
-        data = f if isinstance(f, bytes) else f.read()
+        try: data = f if isinstance(f, bytes) else _read_exact(f)
+        except _TAR_ERRORS as e:
+            report_bad(f"shard {shard}: tar member {name} cannot be read: {type(e).__name__}: {e}", on_bad_record)
+            return
         yield f"{shard}_{stem}", {"caption": cols["caption"][i],
                                   "image": {"bytes": data, "path": f"{shard}.tar/{name}"},
                                   **{c: cols[c][i] for c in ("license", "nsfw", "original_height", "original_width",
@@ -190,14 +203,12 @@ def iter_shard_examples(shard:str, # the shard name, e.g. "00042"
                    f"{shard}.tar, keys {_preview(lost)}", on_bad_record)
 
 # %% ../../nbs/12_laion400m.ipynb #4a8edf5e
-def _read_exact(f, n):
-    b = f.read(n)
-    while len(b) < n and (more := f.read(n - len(b))): b += more
-    return b
-
 def _skip(f, n, seekable):
     if n <= 0: return
-    if seekable: f.seek(n, 1); return
+    if seekable:
+        to, end = f.tell() + n, f.seek(0, 2)
+        if to > end: raise tarfile.ReadError(f"a tar header claims {n} bytes of data, more than the archive holds")
+        f.seek(to); return
     while n > 0:
         chunk = f.read(min(n, 1 << 20))
         if not chunk: raise tarfile.ReadError("unexpected end of data")
@@ -245,8 +256,10 @@ def iter_tar_files(f, # a binary file object positioned at the start of an uncom
         if hdr[257:262] == b"ustar" and hdr[345]:
             name = hdr[345:500].split(b"\0", 1)[0].decode("utf-8", "surrogateescape") + "/" + name
         meta = {**glob, **pax}
-        name, size = meta.get("path", long or name), int(meta.get("size", size))
-        pax, long = {}, None
+        name, pax, long = meta.get("path", long or name), {}, None
+        try: size = int(meta.get("size", size))
+        except ValueError: size = -1
+        if size < 0: raise tarfile.ReadError(f"tar member {name}: bad size {meta.get('size')!r} in its PAX header")
         if typ in (b"0", b"\0", b"7") and wanted(name):
             data = _read_exact(f, size)
             if len(data) < size: raise tarfile.ReadError(f"unexpected end of data in tar member {name}")
@@ -305,6 +318,9 @@ def iter_part_batches(part:int, # the part number i
             except pa.ArrowException as e:
                 report_bad(f"embedding part {part}: metadata_{part}.parquet is not a readable parquet file: {e}", on_bad_record)
                 return
+            if missing := [c for c in METADATA_COLUMNS if c not in pf.schema_arrow.names]:
+                report_bad(f"embedding part {part}: metadata_{part}.parquet lacks column(s) {missing}; LAION metadata has "
+                           f"{list(METADATA_COLUMNS)}", on_bad_record); return
             problem = _check_part(part, img, txt, pf.metadata.num_rows)
             if problem: report_bad(problem, on_bad_record); return
             start = 0
@@ -353,12 +369,20 @@ _CITATION = """@article{DBLP:journals/corr/abs-2111-02114,
 }"""
 _HOMEPAGE = "https://laion.ai/blog/laion-400-open-dataset/"
 _LICENSE = "CC-BY-4.0 (the metadata and embeddings; the images keep their own copyright)"
-_INSTRUCTIONS = """\
-`images`: download the images with img2dataset (https://github.com/rom1504/img2dataset) from the metadata parquet
-files of https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-meta/, with
-`--output_format webdataset --save_additional_columns '["NSFW","similarity","LICENSE"]'`, and pass the output folder
-(NNNNN.tar, NNNNN.parquet, ...) as data_dir. `embeddings`: download img_emb/, text_emb/ and metadata/ from
-https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-embeddings/ and pass their parent folder as data_dir."""
+IMG2DATASET_COMMAND = ("img2dataset --url_list laion400m-meta --input_format parquet --url_col URL --caption_col TEXT "
+                       "--output_format webdataset --output_folder laion400m-images --image_size 256 "
+                       "--processes_count 16 --thread_count 128 "
+                       "--save_additional_columns '[\"NSFW\",\"similarity\",\"LICENSE\"]'")
+_INSTRUCTIONS = f"""\
+`images`: download the metadata parquet files of https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-meta/
+into laion400m-meta/, then fetch the images with img2dataset (https://github.com/rom1504/img2dataset):
+
+    {IMG2DATASET_COMMAND}
+
+(`--url_col URL --caption_col TEXT` are LAION's column names; without the caption column the shards lack
+`caption`), and pass the output folder (00000.tar, 00000.parquet, ...) as data_dir. `embeddings`: download img_emb/,
+text_emb/ and metadata/ from https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-embeddings/ and pass
+their parent folder as data_dir."""
 
 @dataclass
 class Laion400mConfig(BuilderConfig):

@@ -49,6 +49,8 @@ def quantise(pixels) -> np.ndarray: # (..., 14, 14) or (..., 28, 28): floats in 
     if a.ndim >= 2 and a.shape[-2:] == (2 * SIZE, 2 * SIZE): a = max_pool(a)
     if a.ndim < 2 or a.shape[-2:] != (SIZE, SIZE):
         raise ValueError(f"expected a (14, 14) or (28, 28) digit (or a batch of them), got shape {a.shape}")
+    if a.dtype.kind not in "iubfO":
+        raise TypeError(f"pixels must be real numbers (floats in [0, 1] or integers 0–255), got dtype {a.dtype}")
     if a.size == 0: return np.zeros(a.shape, np.uint8)
     if a.dtype == np.uint8: return _U8_LEVELS[a]  # a table lookup: the cheapest exact path
     if a.dtype.kind in "iub":
@@ -79,6 +81,7 @@ def text_to_array(text:str, # a down or up text, possibly malformed
                   strict:bool=False # raise `MalformedTextError` at the first malformed line/token instead of forgiving
                  ) -> np.ndarray:
     "A (14, 14) float array with pixels `(ord(c) - 33) / 64`, decoded like mnist-text-small does."
+    if not isinstance(text, str): raise TypeError(f"text_to_array decodes a str, got {type(text).__name__}: {text!r:.60}")
     if strict: check_text(text)
     out = np.zeros((SIZE, SIZE))
     lines = text.split("\n")[:SIZE]
@@ -217,7 +220,9 @@ def text_to_array_batch(texts, # a list (or array) of N texts
                         strict:bool=False # raise at the first malformed text instead of forgiving
                        ) -> np.ndarray:
     "An (N, 14, 14) float array: `text_to_array` of each text, vectorised for well-formed texts."
-    texts = [t if isinstance(t, str) else str(t) for t in (texts.tolist() if hasattr(texts, "tolist") else texts)]
+    texts = texts.tolist() if hasattr(texts, "tolist") else list(texts)
+    if (bad := next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)) is not None:
+        raise TypeError(f"text_to_array_batch decodes strs, but text {bad} is {type(texts[bad]).__name__}: {texts[bad]!r:.60}")
     out = np.zeros((len(texts), SIZE, SIZE))
     lengths = np.fromiter(map(len, texts), np.int64, len(texts))
     done = np.zeros(len(texts), bool)

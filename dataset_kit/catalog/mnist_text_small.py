@@ -4,7 +4,7 @@
 
 # %% ../../nbs/10a_mnist_text_small.ipynb #ce6c4677
 from __future__ import annotations
-import gzip, io, os, struct
+import gzip, io, math, os, struct, zlib
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Optional, Union  # BuilderConfig's field annotations, resolved here by the dataclass __init__
@@ -30,21 +30,27 @@ def parse_idx(data:bytes, # the content of an IDX file, gzipped or not
               name:str="IDX data" # what to call it in errors
              ) -> np.ndarray:
     "The array stored in IDX bytes (gzip is detected and undone)."
-    if data[:2] == b"\x1f\x8b": data = gzip.decompress(data)
+    if data[:2] == b"\x1f\x8b":
+        try: data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as e:
+            raise ValueError(f"{name}: its gzip data is truncated or damaged ({e}); download the file again") from e
     if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in _IDX_TYPES:
         raise ValueError(f"{name} is not an IDX file: it starts with {bytes(data[:4])!r}, expected 00 00 <type> <ndim>")
     dtype, ndim = _IDX_TYPES[data[2]], data[3]
-    if len(data) < 4 + 4 * ndim: raise ValueError(f"{name}: truncated header ({len(data)} bytes for {ndim} dimensions)")
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{name}: truncated header ({len(data)} bytes for {ndim} dimensions); download the file again")
     shape = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no header can overflow the check
     if len(data) - 4 - 4 * ndim != expected:
-        raise ValueError(f"{name}: header promises shape {shape} ({expected} bytes) but {len(data) - 4 - 4 * ndim} bytes follow")
+        raise ValueError(f"{name}: header promises shape {shape} ({expected} bytes) but {len(data) - 4 - 4 * ndim} bytes "
+                         "follow: the file is truncated or damaged; download it again")
     return np.frombuffer(data, dtype, offset=4 + 4 * ndim).reshape(shape)
 
 def read_idx(path, # a local path or fsspec URL of an IDX file (`.gz` or not)
+             name:str=None # what to call it in errors (default: `path`), e.g. the file it was extracted from
             ) -> np.ndarray:
     "Read an IDX file into a numpy array."
-    with fsspec.open(str(path), "rb") as f: return parse_idx(f.read(), name=str(path))
+    with fsspec.open(str(path), "rb") as f: return parse_idx(f.read(), name=name or str(path))
 
 # %% ../../nbs/10a_mnist_text_small.ipynb #734b7d41
 _IDX_CODES = {np.dtype(v).newbyteorder(">") if np.dtype(v).itemsize > 1 else np.dtype(v): k for k, v in _IDX_TYPES.items()}
@@ -158,9 +164,13 @@ class MnistTextSmall(GeneratorBasedBuilder):
                     raise FileNotFoundError(f"mnist_text_small: data_dir {self.config.data_dir!r} has no {name} "
                                             f"(nor {name[:-3]}); it needs MNIST's four IDX files: {list(MNIST_FILES.values())}")
                 found[key] = hit
-            return dl_manager.extract(found)
-        base = self.config.base_url.rstrip("/") + "/" if self.config.base_url else str(EMBEDDED_DIR) + os.sep
-        return dl_manager.download_and_extract({key: base + name for key, name in MNIST_FILES.items()})
+            files = dl_manager.extract(found)
+        else:
+            base = self.config.base_url.rstrip("/") + "/" if self.config.base_url else str(EMBEDDED_DIR) + os.sep
+            found = {key: base + name for key, name in MNIST_FILES.items()}
+            files = dl_manager.download_and_extract(found)
+        self._source_names = {files[k]: found[k] for k in files}  # errors name the source, not its cache copy
+        return files
 
     def _split_generators(self, dl_manager):
         files, out = self._source_files(dl_manager), []
@@ -172,7 +182,8 @@ class MnistTextSmall(GeneratorBasedBuilder):
         return out
 
     def _generate_examples(self, images, labels, digit_ranges):
-        digits, targets = read_idx(images), read_idx(labels)
+        names = getattr(self, "_source_names", {})
+        digits, targets = read_idx(images, names.get(images)), read_idx(labels, names.get(labels))
         if digits.ndim != 3 or digits.shape[1:] != (28, 28):
             raise ValueError(f"{images}: expected MNIST digits of shape (N, 28, 28), got {digits.shape}")
         if targets.shape != (len(digits),):
