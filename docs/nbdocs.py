@@ -18,7 +18,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from execnb.nbio import read_nb, write_nb, mk_cell
 import nbdev.showdoc
 import apidoc
-from nbdev.processors import FilterDefaults
+from nbdev.processors import FilterDefaults, exec_show_docs, _do_eval
 from nbdev.config import get_config
 
 
@@ -75,6 +75,29 @@ def _summary(nb):
         if c.cell_type == "markdown" and c.source.lstrip().startswith("# "): return ""
 
 
+class ImportsOnlyShowDocs(exec_show_docs):
+    """nbdev's `exec_show_docs`, except that a cell mixing imports with other code has only its imports run.
+
+    nbdev runs such a cell whole in the shell that renders `show_doc` (export cells, imports, `show_doc` calls), where
+    the notebook's other variables do not exist, so `import torch; test_eq(ids...)` fails the build. The imports are
+    what `show_doc` may need; the page keeps the cell's outputs from the full run."""
+    def __call__(self, cell):
+        if not self.nb.has_docs_ or not hasattr(self, "k") or not _do_eval(cell): return super().__call__(cell)
+        if cell.directives_.keys() & {"export", "exports", "exporti", "exec_doc"} or "show_doc" in cell.source:
+            return super().__call__(cell)
+        import ast
+        code = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("#|", "%", "!")))
+        tree = ast.parse(code)
+        imports = [ast.get_source_segment(code, n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        if len(imports) == len(tree.body): return super().__call__(cell)
+        self.k.run("\n".join(imports))
+        if self.k.exc: raise Exception(f"Error running the imports of cell {cell.idx_}:\n{cell.source}") from self.k.exc
+
+class DocsFilters(FilterDefaults):
+    "nbdev's documentation processors, with `ImportsOnlyShowDocs` for `exec_show_docs`."
+    def base_procs(self): return [ImportsOnlyShowDocs if p is exec_show_docs else p for p in super().base_procs()]
+
+
 def _module(nb):
     "The module the notebook exports (`#| default_exp`), as `dataset_kit.name`; None if it exports nothing."
     for c in nb.cells:
@@ -99,7 +122,7 @@ def process_notebook(nb_path: Path, out_dir: Path, execute=False) -> Path:
     os.environ["IN_TEST"] = "1"
     nbdev.showdoc.BasicMarkdownRenderer = apidoc.ApiEntry  # show_doc gives Sphinx API entries (see apidoc.py)
     apidoc.start_page(module)
-    FilterDefaults()(nb)
+    DocsFilters()(nb)
     if module: nb.cells += [mk_cell(md, "markdown") for md in _reference(module)]
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto front matter; the title is added below
     for cell in nb.cells: quarto_to_myst(cell); strip_progress(cell)
