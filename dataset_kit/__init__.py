@@ -7,7 +7,7 @@ import importlib
 
 _PUBLIC = {
     "core": "default_cache_dir disable_progress_bar enable_progress_bar are_progress_bars_disabled disable_progress_bars "
-            "enable_progress_bars is_progress_bar_enabled",
+            "enable_progress_bars is_progress_bar_enabled report_bad_input BAD_INPUT_CHOICES",
     "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json register_feature "
                 "require_decoding infer_features",
     "features_translation": "Translation TranslationVariableLanguages",

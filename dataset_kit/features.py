@@ -412,7 +412,10 @@ def _value_to_arrow(values, feature, path):
             return values if values.type == t else values.cast(t)
         if isinstance(values, np.ndarray) and values.ndim > 1:
             raise TypeError(f"a {values.ndim}-d numpy array for a scalar column")
-        return _py_array(values, t)
+        try: return _py_array(values, t)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as first:  # as datasets: Arrow's own inference, then a safe cast
+            try: return pa.array(values).cast(t)                # (1 → '1', '0' → 0; 1.5 → int and 300 → int8 still fail)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError): raise first from None
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as e:
         i, v = _find_bad_value(values, lambda x: _py_array(x, t)) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else (None, None)
         _reraise(e, path, i, (f"value {_short(v)} " if i is not None else "") + f"does not fit {feature!r}: {e}")
@@ -450,8 +453,22 @@ def _offsets(lengths, large=False):
         raise OverflowError(f"{off[-1]} list items exceed the 2**31 limit of List: write smaller batches or use LargeList.")
     return pa.array(off if large else off.astype(np.int32))
 
+def _stacked_to_arrow(values, t:pa.DataType):
+    "Rows that are numpy arrays of one shape → nested lists of type `t`, built from one stacked buffer (None if not so)."
+    if not values or not all(isinstance(v, np.ndarray) and v.ndim >= 1 for v in values) or len({v.shape for v in values}) > 1: return None
+    arr = np.stack(values)
+    if arr.dtype == object: return None
+    out = pa.array(arr.reshape(-1))
+    for dim in reversed(arr.shape[1:]): out = pa.ListArray.from_arrays(pa.array(np.arange(0, len(out) + 1, dim, dtype=np.int32)), out)
+    return out.cast(t)
+
 def _list_to_arrow(values, feature, path):
     if isinstance(values, np.ndarray) and values.ndim > 1: values = list(values)
+    if isinstance(values, list) and values and isinstance(values[0], np.ndarray) and values[0].ndim > 1:
+        try:
+            if (out := _stacked_to_arrow(values, feature())) is not None: return out
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError): pass
+        values = [v.tolist() if isinstance(v, np.ndarray) and v.ndim > 1 else v for v in values]
     if not _needs_encoding(feature.feature) and not isinstance(values, (pa.Array, pa.ChunkedArray)):
         t = feature()
         try: return _py_array(values, t)

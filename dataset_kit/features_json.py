@@ -90,6 +90,15 @@ def _hooked(col):
         if f is not None: return f
     return None
 
+def _ndarray_type(col) -> Optional[pa.DataType]:
+    "Nested lists of the arrays' own dtype when every value is a numpy array of one dtype and rank (float32 stays float32)."
+    arrs = [v for v in col if v is not None]
+    if not arrs or not all(isinstance(v, np.ndarray) for v in arrs) or len({(v.ndim, v.dtype) for v in arrs}) > 1: return None
+    try: t = pa.from_numpy_dtype(arrs[0].dtype)
+    except (pa.ArrowNotImplementedError, NotImplementedError, TypeError): return None
+    for _ in range(arrs[0].ndim): t = pa.list_(t)
+    return t
+
 def infer_features(batch:dict, # {column: list of values (or a numpy / Arrow array)}
                    on_mixed_types:Optional[str]=None # "use_json": store mixed-type values as Json
                   ) -> Features:
@@ -108,7 +117,7 @@ def infer_features(batch:dict, # {column: list of values (or a numpy / Arrow arr
         try: t = pa.array(col).type
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             if any(isinstance(v, np.ndarray) and v.ndim > 1 for v in col):
-                t = pa.array([v.tolist() if isinstance(v, np.ndarray) else v for v in col]).type
+                t = _ndarray_type(col) or pa.array([v.tolist() if isinstance(v, np.ndarray) else v for v in col]).type
             else: raise _mixed_types_error(e, k, list(col)) from None
         out[k] = generate_from_arrow_type(t)
     return Features(out)
