@@ -118,6 +118,7 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "catalog.imagereward_db": "assert 'train' in m.PART_COUNTS",
     "catalog.laion400m": "assert m.laion_features()",
     "load": "assert 'mnist_text_small' in m.BUILTIN_DATASETS",
+    "dataset_card": "assert m.features_from_yaml([{'name': 'x', 'dtype': 'int8'}])['x'].dtype == 'int8'",
     "cli": "assert m.build_parser().prog",
     "testing": "assert m.__name__",
     "testing.imagereward": "assert m.ranks_with_ties([1, 1, 2])",

@@ -236,3 +236,26 @@ def test_values_cast_to_requested_features(tmp_path):
     hf, dk = _both(make)
     assert dk == hf
     assert dk[0] == {"a": [0, 12], "b": ["1", "2"]}
+
+
+def test_numpy_format_strings_and_stacked_lists():
+    def make(lib):
+        ds = lib.Dataset.from_dict({"s": ["a", "bb"], "n": [None, "x"], "v": [[1, 2], [3, 4]], "r": [[1], [2, 3]],
+                                    "vv": [[[1, 2]], [[3, 4]]]}).with_format("numpy")
+        batch = ds[:]
+        emb = lib.Dataset.from_dict({"i": [0, 1, 2]}).map(lambda r: {"e": np.full(4, r["i"], np.float32)}).with_format("numpy")
+        return ({k: (str(v.dtype), v.shape) for k, v in batch.items()}, type(ds[0]["s"]).__name__, ds[0]["v"].tolist(),
+                (emb[:]["e"].shape, str(emb[:]["e"].dtype)), type(lib.Dataset.from_dict({"a": [1]}).with_format("pyarrow")[:]).__name__)
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[3] == ((3, 4), "float32")
+
+
+def test_streaming_extract_of_a_tar_points_to_iter_archive(tmp_path):
+    import tarfile
+    (tmp_path / "a.txt").write_text("x")
+    with tarfile.open(tmp_path / "train.tar.gz", "w:gz") as t: t.add(tmp_path / "a.txt", arcname="a.txt")
+    from datasets.download.streaming_download_manager import StreamingDownloadManager as HfSDM
+    for sdm in (HfSDM(), dataset_kit.StreamingDownloadManager()):
+        with pytest.raises(NotImplementedError, match="iter_archive"): sdm.extract(str(tmp_path / "train.tar.gz"))
+        assert [n for n, _ in sdm.iter_archive(str(tmp_path / "train.tar.gz"))] == ["a.txt"]
