@@ -277,3 +277,25 @@ def test_split_dict_yaml_and_dataset_infos_dict(card_folder, tmp_path):
     hf, dk = make(datasets, hfi.DatasetInfosDict), make(dataset_kit, dkc.DatasetInfosDict)
     assert dk == hf
     assert dataset_kit.DatasetInfosDict is dkc.DatasetInfosDict
+
+
+async def _async_double(row):
+    return {"b": row["a"] * 2}
+
+
+async def _async_keep(row):
+    return row["a"] > 1
+
+
+def test_map_cache_file_without_function_and_async_functions(tmp_path):
+    def make(lib):
+        ds = lib.Dataset.from_dict({"a": [1, 2, 3]})
+        p = str(tmp_path / f"{lib.__name__}.arrow")
+        same = ds.map(cache_file_name=p)
+        new = ds.map(lambda r: {"c": r["a"]}, cache_file_name=str(tmp_path / f"{lib.__name__}_c.arrow"))
+        return (os.path.isfile(p), lib.Dataset.from_file(p)[:], same[:],
+                lib.Dataset.from_file(str(tmp_path / f"{lib.__name__}_c.arrow")).column_names, new[:],
+                ds.map(_async_double)[:], ds.filter(_async_keep)[:], ds.map(lambda r: {})[:])
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[0] and dk[5] == {"a": [1, 2, 3], "b": [2, 4, 6]} and dk[3] == ["a", "c"]
