@@ -9,17 +9,9 @@ ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 from layers import import_graph, modules, violations   # noqa: E402
 
-# Today's known violations, as (importer, imported) edges the checker skips. EMPTY THIS LIST: whoever removes one of
-# these imports deletes its line here (test_allowed_edges_still_exist fails until they do). At the end it is empty.
-ALLOWED = [
-    # engine (issue 12 B): the features ↔ features_arrays / features_json cycle, and features naming image/audio by string
-    ("dataset_kit.features", "dataset_kit.features_arrays"),
-    ("dataset_kit.features", "dataset_kit.features_json"),
-    ("dataset_kit.features", "dataset_kit.image"),
-    ("dataset_kit.features", "dataset_kit.audio"),
-    ("dataset_kit.features", "dataset_kit.features_translation"),
-    ("dataset_kit.features_json", "dataset_kit.image"),
-]
+# Known violations, as (importer, imported) edges the checker skips: none. It held today's violations while the
+# restructure (issue 12) removed them; do not add to it — move the piece instead (DEVELOPING.md, "The house").
+ALLOWED = []
 
 
 def test_imports_follow_the_layers():
@@ -49,7 +41,7 @@ def test_checker_fails_on_an_added_upward_import(tmp_path):
             return load_dataset
         """)
     problems = violations(pkg, ROOT / "DEVELOPING.md", ALLOWED)
-    assert "upward import: dataset_kit.core (layer 2) imports dataset_kit.load (layer 9)" in problems, problems
+    assert "upward import: dataset_kit.core (layer 2) imports dataset_kit.load (layer 10)" in problems, problems
 
 
 def test_checker_fails_on_a_module_named_in_a_string(tmp_path):
@@ -58,7 +50,7 @@ def test_checker_fails_on_a_module_named_in_a_string(tmp_path):
         def _builder(): return importlib.import_module("dataset_kit.builder")
         """)
     problems = violations(pkg, ROOT / "DEVELOPING.md", ALLOWED)
-    assert any(p.startswith("upward import: dataset_kit.arrow_writer") and p.endswith("dataset_kit.builder (layer 7)")
+    assert any(p.startswith("upward import: dataset_kit.arrow_writer") and p.endswith("dataset_kit.builder (layer 8)")
                for p in problems), problems
 
 
@@ -79,7 +71,8 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "splits": "assert str(m.ReadInstruction.from_spec('train[:10%]')) == 'train[:10%]'",
     "exceptions": "assert issubclass(m.DataFilesNotFoundError, FileNotFoundError)",
     "core": "assert len(m.stable_hash({'a': 1})) == 16",
-    "features": "assert m.Features.from_dict({'x': {'dtype': 'int64', '_type': 'Value'}})['x'].dtype == 'int64'",
+    "features": "assert type(m.Features.from_dict({'x': {'_type': 'Image'}})['x']).__name__ == 'Image'",
+    "features_core": "assert m.Features.from_dict({'x': {'dtype': 'int64', '_type': 'Value'}})['x'].dtype == 'int64'",
     "features_json": "assert 'x' in m.infer_features({'x': [1, 2]})",
     "features_arrays": "assert m.Array2D((2, 2), 'int32').shape == (2, 2)",
     "features_translation": "assert list(m.Translation(languages=['fr', 'en']).flatten()) == ['en', 'fr']",
