@@ -485,7 +485,7 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
         from distributed import Client
         client = Client(dask_client)
     try:
-        splits, schemas = SplitDict(dataset_name=self.dataset_name), []
+        splits, schemas, files = SplitDict(dataset_name=self.dataset_name), [], {}
         names = [str(sg.name) for sg in split_generators]
         if len(set(names)) != len(names): raise ValueError(f"_split_generators returned a split twice: {names}.")
         for sg in split_generators:
@@ -494,16 +494,17 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
             if rec.get("sources") != sources:  # not finished, or finished from files that have changed since
                 n_expected = expected[str(sg.name)].num_examples if expected and str(sg.name) in expected else None
                 rec = self._prepare_split(sg, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys,
-                                          n_expected, sources)
+                                          n_expected, sources, checksums=verification_mode == VerificationMode.ALL_CHECKS)
                 write_json(fs, rec_path, {**rec, "sources": sources})
             splits.add(SplitInfo(**rec["split_info"]))
             if rec["schema"]: schemas.append(rec["schema"])
+            files.update(rec.get("file_checksums") or {})
     finally:
         if own: client.close()
     verify_splits(expected, splits)
     if self.info.features is None and schemas:
         self.info.features = Features.from_arrow_schema(pa.ipc.read_schema(pa.py_buffer(bytes.fromhex(schemas[0]))))
-    self.info.splits = splits
+    self.info.splits, self.info.shard_checksums = splits, files or None
     self.info.dataset_size = sum(s.num_bytes for s in splits.values())
     if recorded_checksums and (verification_mode == VerificationMode.ALL_CHECKS or not self.info.download_checksums):
         self.info.download_checksums = recorded_checksums
@@ -524,7 +525,7 @@ def _max_jobs(num_proc, client, features) -> int:
 
 @patch
 def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_format, max_shard_size, num_proc, client,
-                   check_keys, n_expected, sources=None):
+                   check_keys, n_expected, sources=None, checksums=False):
     split = str(split_generator.name)
     plain = (num_proc or 1) == 1 and client is None   # jobs run in this process, one after the other
     parts = split_gen_kwargs(split_generator.gen_kwargs, _max_jobs(num_proc, client, self.info.features))
@@ -538,7 +539,7 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
     jobs = [ShardJob(self, split, i, gk, folder=posixpath.join(base, f"{i:05d}"), storage_options=so,
                      file_format=file_format, max_shard_size=max_shard_size,
                      writer_batch_size=self._writer_batch_size, features=features, check_keys=check_keys,
-                     record_batch_bytes=None if self._writer_batch_size else RECORD_BATCH_BYTES)
+                     record_batch_bytes=None if self._writer_batch_size else RECORD_BATCH_BYTES, checksum=checksums)
             for i, gk in enumerate(parts)]
     with progress_bar(total=n_expected, desc=f"Generating {split} split", unit=" examples") as bar:
         results = run_shard_jobs(jobs, num_proc=num_proc, dask_client=client, bar=bar)
@@ -558,7 +559,7 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
     info = SplitInfo(name=split, num_bytes=fin["num_bytes"], num_examples=fin["num_examples"],
                      shard_lengths=fin["shard_lengths"] if len(fin["shard_lengths"]) > 1 else None,
                      dataset_name=self.dataset_name)
-    return {"split_info": info.to_dict(), "schema": schemas[0] if schemas else None}
+    return {"split_info": info.to_dict(), "schema": schemas[0] if schemas else None, "file_checksums": fin["file_checksums"]}
 
 def _features_part(schema_hex):
     s = pa.ipc.read_schema(pa.py_buffer(bytes.fromhex(schema_hex)))
@@ -574,7 +575,8 @@ def _write_empty_split(self:DatasetBuilder, split, incomplete, so, file_format, 
         if file_format == "parquet": pq.write_table(schema.empty_table(), f)
         else:
             with pa.ipc.new_stream(f, schema): pass
-    return {"files": [posixpath.basename(name)], "shard_lengths": [0], "num_examples": 0, "num_bytes": 0}
+    return {"files": [posixpath.basename(name)], "shard_lengths": [0], "num_examples": 0, "num_bytes": 0,
+            "file_checksums": {posixpath.basename(name): {"num_bytes": fs.size(name), "checksum": None}}}
 
 # %% ../nbs/05_builder.ipynb #a3919e24
 def _sources_fingerprint(sources:list, info) -> str:
@@ -603,9 +605,11 @@ def as_dataset(self:DatasetBuilder,
         raise FileNotFoundError(f"Dataset {self.dataset_name!r} is not prepared in {self._output_dir}: call "
                                 "download_and_prepare() first.")
     if not self.info.splits: self.info = prepared_info(self._output_dir, so)
-    verify = VerificationMode(verification_mode or VerificationMode.BASIC_CHECKS) != VerificationMode.NO_CHECKS
+    mode = VerificationMode(verification_mode or VerificationMode.BASIC_CHECKS)
+    verify = mode != VerificationMode.NO_CHECKS
     def one(s):
-        table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so)
+        table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so,
+                                                self.info.shard_checksums if verify else None, mode == VerificationMode.ALL_CHECKS)
         ds = Dataset(table, info=self.info.copy(), split=name, fingerprint=_sources_fingerprint(sources, self.info))
         files = list(dict.fromkeys(os.path.abspath(x["filename"]) for x in sources if x["mapped"]))
         whole = bool(files) and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources)

@@ -67,6 +67,7 @@ class DatasetInfo:
     post_processing_size: Optional[int] = None # legacy
     dataset_size: Optional[int] = None # bytes of all the Arrow splits
     size_in_bytes: Optional[int] = None # download_size + dataset_size
+    shard_checksums: Optional[dict] = None # {shard file: {"num_bytes", "checksum"}} as written by download_and_prepare
 
     def __post_init__(self):
         self.features = _features_from(self.features)

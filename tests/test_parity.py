@@ -236,3 +236,16 @@ def test_values_cast_to_requested_features(tmp_path):
     hf, dk = _both(make)
     assert dk == hf
     assert dk[0] == {"a": [0, 12], "b": ["1", "2"]}
+
+
+def test_numpy_format_strings_and_stacked_lists():
+    def make(lib):
+        ds = lib.Dataset.from_dict({"s": ["a", "bb"], "n": [None, "x"], "v": [[1, 2], [3, 4]], "r": [[1], [2, 3]],
+                                    "vv": [[[1, 2]], [[3, 4]]]}).with_format("numpy")
+        batch = ds[:]
+        emb = lib.Dataset.from_dict({"i": [0, 1, 2]}).map(lambda r: {"e": np.full(4, r["i"], np.float32)}).with_format("numpy")
+        return ({k: (str(v.dtype), v.shape) for k, v in batch.items()}, type(ds[0]["s"]).__name__, ds[0]["v"].tolist(),
+                (emb[:]["e"].shape, str(emb[:]["e"].dtype)), type(lib.Dataset.from_dict({"a": [1]}).with_format("pyarrow")[:]).__name__)
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[3] == ((3, 4), "float32")
