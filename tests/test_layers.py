@@ -67,6 +67,7 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "dataset_kit": "m.disable_caching(); assert not m.is_caching_enabled(); m.enable_caching()",
     "fingerprint": "assert m.fingerprint([1, 'a']) == m.fingerprint([1, 'a'])",
     "workers": "assert m.run_in_processes(lambda r: r + 1, 2) == [1, 2]",
+    "publish": "assert m.is_local('/tmp') and not m.is_local('s3://bucket/x')",
     "version": "assert m.Version('1.2.3').major == 1",
     "splits": "assert str(m.ReadInstruction.from_spec('train[:10%]')) == 'train[:10%]'",
     "exceptions": "assert issubclass(m.DataFilesNotFoundError, FileNotFoundError)",
