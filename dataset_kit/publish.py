@@ -4,7 +4,7 @@
 
 # %% ../nbs/00c_publish.ipynb #75532c51
 from __future__ import annotations
-import io, os, posixpath, shutil, uuid
+import os, posixpath, shutil, tempfile, uuid
 from contextlib import contextmanager
 from pathlib import Path
 import fsspec
@@ -63,27 +63,22 @@ def atomic_dir(path): # the folder to create or replace
 # %% ../nbs/00c_publish.ipynb #45b48319
 @contextmanager
 def _remote_file(fs, path:str, mode:str):
-    raw = fs.open(path, "wb")
-    f = raw if "b" in mode else io.TextIOWrapper(raw, encoding="utf-8")
-    try: yield f
-    except BaseException:
-        try:
-            if hasattr(raw, "discard"): raw.discard(); raw.closed = True   # cancel the upload, never complete it
-        except Exception: pass
-        if fs.exists(path): fs.rm(path)
-        raise
-    f.close()
+    "Write to a local temporary file; upload it to `path` on `fs` in one request only if the block succeeds."
+    with tempfile.TemporaryDirectory(prefix="dataset_kit-upload-") as d:
+        with open(os.path.join(d, "part"), mode) as f: yield f
+        fs.put_file(os.path.join(d, "part"), path)
 
 @contextmanager
-def publish_file(path:str, # the file to create or replace: a local path or any fsspec URL
+def publish_file(path:str, # the file to create or replace: a local path or any fsspec URL (a path on `fs` if given)
                  mode:str="wb", # "wb" or "w"
-                 storage_options:dict=None):
+                 storage_options:dict=None,
+                 fs=None): # an fsspec filesystem `path` is on, if already open
     "Open `path` for writing; it appears, whole, only if the block succeeds."
-    if is_local(path):
+    if fs is None and is_local(path) or fs is not None and is_local(fs):
         with atomic_write(path.removeprefix("file://") if isinstance(path, str) else path, mode) as f: yield f
         return
-    fs, p = url_to_fs(path, storage_options)
-    with _remote_file(fs, p, mode) as f: yield f
+    if fs is None: fs, path = url_to_fs(path, storage_options)
+    with _remote_file(fs, path, mode) as f: yield f
 
 # %% ../nbs/00c_publish.ipynb #8635143e
 def _commit_prefix(fs, tmp:str, dest:str, marker:str=None):

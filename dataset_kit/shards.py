@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock
 import pyarrow as pa, pyarrow.parquet as pq
-from .publish import url_to_fs, is_local
+from .publish import url_to_fs, is_local, publish_file, temp_sibling
 from .workers import map_in_pool, map_on_dask, die_with_parent
 from .splits import filenames_for_dataset_split
 
@@ -77,12 +77,8 @@ def hash_keys(keys:list) -> np.ndarray:
 
 # %% ../nbs/05a_shards.ipynb #17a96ad0
 def write_json(fs, path, obj):
-    "Write JSON to `path` on `fs` atomically: temporary name then rename locally; one PUT on an object store."
-    if not is_local(fs):   # an object appears whole or not at all; a rename would be a second, copying request
-        with fs.open(path, "w") as f: return json.dump(obj, f)
-    tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
-    with fs.open(tmp, "w") as f: json.dump(obj, f)
-    fs.mv(tmp, path)
+    "Write JSON to `path` on `fs` atomically (`publish_file`: temporary name then rename locally; one PUT on an object store)."
+    with publish_file(path, "w", fs=fs) as f: json.dump(obj, f)
 
 def list_names(fs, folder) -> set:
     "Names in `folder`, fresh from the store (other processes write there); empty if it does not exist."
@@ -127,7 +123,7 @@ class ShardWriter:
         name = f"shard-{self.index:05d}.{self.file_format}"
         self._path = posixpath.join(self.folder, name)
         # an object store shows an upload only once it is complete: write it under its own name
-        self._tmp = posixpath.join(self.folder, f".{name}.tmp-{uuid.uuid4().hex[:8]}") if is_local(self.fs) else self._path
+        self._tmp = temp_sibling(posixpath.join(self.folder, name)) if is_local(self.fs) else self._path
         # local files go through Arrow's own file (no Python-level copy of every buffer)
         self._file = pa.OSFile(self._tmp, "wb") if is_local(self.fs) else self.fs.open(self._tmp, "wb")
         if self.checksum and not is_local(self.fs): self._file = HashingFile(self._file)
@@ -373,8 +369,7 @@ def merge_groups(shards:list[dict], # shard records in row order
 # %% ../nbs/05a_shards.ipynb #983bd28b
 def _merge_shards(fs, srcs:list, dst:str, file_format:str):
     "Write the rows of `srcs` (one format, one schema) into `dst`, then delete them."
-    tmp = f"{dst}.tmp-{uuid.uuid4().hex[:8]}"
-    with fs.open(tmp, "wb") as out:
+    with publish_file(dst, "wb", fs=fs) as out:
         writer = None
         for src in srcs:
             with fs.open(src, "rb") as f:
@@ -382,7 +377,6 @@ def _merge_shards(fs, srcs:list, dst:str, file_format:str):
             if writer is None: writer = pq.ParquetWriter(out, t.schema) if file_format == "parquet" else pa.ipc.new_stream(out, t.schema)
             writer.write_table(t)
         writer.close()
-    fs.mv(tmp, dst)
     for src in srcs: fs.rm(src)
 
 def finalize_split(results:list[dict], # job records of the split, in job order
