@@ -25,6 +25,7 @@ _PUBLIC = {
     "combine": "interleave_datasets",
     "data_files": "DataFilesDict",
     "builder": "BuilderConfig DatasetBuilder GeneratorBasedBuilder ArrowBasedBuilder",
+    "dataset_card": "DatasetInfosDict",
     "load": "load_dataset load_dataset_builder load_from_disk get_dataset_config_names get_dataset_default_config_name "
             "get_dataset_config_info get_dataset_split_names get_dataset_infos",
 }

@@ -37,7 +37,7 @@ from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split,
 # %% auto #0
 __all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'PLAIN_MAX_JOBS', 'BuilderConfig', 'DatasetBuilder', 'prepared_info',
            'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'verify_splits', 'source_files_state',
-           'patch_builder_for_streaming', 'BuilderStreamingDownloadManager']
+           'patch_builder_for_streaming']
 
 # %% ../nbs/05_builder.ipynb #7070991f
 _BAD_NAME_CHARS = '<>:/\\|?*'
@@ -661,32 +661,14 @@ def __setstate__(self:DatasetBuilder, state:dict):
     if state.get("_streaming_download_config") is not None:   # patched functions do not travel with a pickle
         patch_builder_for_streaming(self, state["_streaming_download_config"])
 
-def _flat(x):
-    if isinstance(x, dict): return [v for y in x.values() for v in _flat(y)]
-    if isinstance(x, (list, tuple)): return [v for y in x for v in _flat(y)]
-    return [x]
-
-class BuilderStreamingDownloadManager(StreamingDownloadManager):
-    "The streaming download manager of `as_streaming_dataset`: tar archives are read with `iter_archive`, not extracted."
-    def extract(self, url_or_urls):
-        out = super().extract(url_or_urls)
-        tars = [str(u)[len("tar://::"):] for u in _flat(out) if str(u).startswith("tar://")]
-        if tars:
-            raise NotImplementedError(
-                f"Extracting the TAR archive {tars[0]!r} is not supported when streaming: a tar has no index, so every "
-                "file opened in it would be read from the start. Iterate over its members with dl_manager.iter_archive:"
-                "\n\n    archive = dl_manager.download(url)\n    for path_in_archive, f in dl_manager.iter_archive(archive):"
-                "\n        ...\n\nor prepare the dataset (without streaming=True).")
-        return out
-
 @patch
 def as_streaming_dataset(self:DatasetBuilder, split=None, # a split name, or None for all splits (a dict of them)
                          base_path:str=None): # base for relative data paths
     "An `IterableDataset` of `split` that generates examples on the fly, without preparing anything."
     config = DownloadConfig(storage_options=self.storage_options, token=self.token)
     patch_builder_for_streaming(self, config)
-    dl = BuilderStreamingDownloadManager(dataset_name=self.dataset_name, data_dir=self.config.data_dir,
-                                         download_config=config, base_path=base_path or self.base_path)
+    dl = StreamingDownloadManager(dataset_name=self.dataset_name, data_dir=self.config.data_dir,
+                                  download_config=config, base_path=base_path or self.base_path)
     gens = {str(sg.name): sg for sg in self._split_generators(dl)}
     def one(name):
         if str(name) not in gens: raise ValueError(f"Unknown split {str(name)!r}. Should be one of {list(gens)}.")

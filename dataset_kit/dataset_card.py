@@ -9,10 +9,11 @@ import yaml
 from .features import Features
 from .splits import SplitDict, SplitInfo
 from .data_files import resolve_data_files, DataFilesDict
+from .info import DatasetInfo
 
 # %% auto #0
-__all__ = ['DatasetCardError', 'read_card_header', 'card_line', 'features_from_yaml', 'features_to_yaml', 'card_configs',
-           'card_builder', 'save_dataset_folder']
+__all__ = ['DatasetCardError', 'read_card_header', 'card_line', 'features_from_yaml', 'features_to_yaml', 'info_from_yaml',
+           'info_to_yaml', 'card_configs', 'card_builder', 'save_dataset_folder', 'DatasetInfosDict']
 
 # %% ../nbs/06d_dataset_card.ipynb #107ddd8b
 class DatasetCardError(ValueError):
@@ -108,19 +109,32 @@ def _config_files(spec, where:str) -> dict:
     if isinstance(spec, dict): return {str(k): [v] if isinstance(v, str) else list(v) for k, v in spec.items()}
     raise DatasetCardError(f"{where}: data_files should be a pattern, a list or a list of {{split, path}}, got {spec!r}")
 
+def info_from_yaml(d:dict, # one entry of a card's `dataset_info`
+                   where:str="dataset_info") -> DatasetInfo: # named in errors
+    "The `DatasetInfo` a card's `dataset_info` entry describes: features, splits, download and dataset sizes."
+    feats = features_from_yaml(d["features"], where) if d.get("features") is not None else None
+    splits = SplitDict.from_split_dict(d["splits"]) if d.get("splits") else None
+    return DatasetInfo(features=feats, splits=splits, download_size=d.get("download_size"), dataset_size=d.get("dataset_size"),
+                       config_name=str(d.get("config_name", "default")))
+
+def info_to_yaml(info:DatasetInfo, config_name:str="default") -> dict:
+    "A card's `dataset_info` entry for `info` (the fields `datasets` puts in YAML)."
+    out = {"config_name": config_name}
+    if info.features is not None: out["features"] = features_to_yaml(info.features)
+    if info.splits: out["splits"] = info.splits._to_yaml_list()
+    for k in ("download_size", "dataset_size"):
+        if getattr(info, k) is not None: out[k] = getattr(info, k)
+    return out
+
 def _card_infos(meta, node, first, readme) -> dict:
-    "{config name: (Features or None, SplitDict or None)} from `dataset_info` (a mapping or a list of them)."
+    "{config name: DatasetInfo} from `dataset_info` (a mapping or a list of them); errors name the README line."
     infos = meta.get("dataset_info") or []
     out = {}
-    for i, info in enumerate([infos] if isinstance(infos, dict) else infos):
-        path = ["dataset_info"] if isinstance(infos, dict) else ["dataset_info", i]
-        where = f"{readme}:{card_line(node, path, first)}"
-        name = str(info.get("config_name", "default"))
-        try: feats = features_from_yaml(info["features"], where) if "features" in info else None
-        except (ValueError, TypeError, KeyError) as e: raise DatasetCardError(f"{where}: dataset_info features: {e}") from None
-        splits = SplitDict({s["name"]: SplitInfo(name=s["name"], num_examples=s.get("num_examples", 0), num_bytes=s.get("num_bytes", 0))
-                            for s in info.get("splits") or []}) or None
-        out[name] = (feats, splits)
+    for i, d in enumerate([infos] if isinstance(infos, dict) else infos):
+        where = f"{readme}:{card_line(node, ['dataset_info'] if isinstance(infos, dict) else ['dataset_info', i], first)}"
+        try: info = info_from_yaml(d, where)
+        except (ValueError, TypeError, KeyError, AttributeError) as e: raise DatasetCardError(f"{where}: dataset_info: {e}") from None
+        out[info.config_name] = info
     return out
 
 # %% ../nbs/06d_dataset_card.ipynb #4311a074
@@ -144,7 +158,8 @@ def card_configs(folder:str) -> list:
         try: resolved = resolve_data_files(files, base_path=folder)
         except FileNotFoundError as e:
             raise DatasetCardError(f"{readme}:{card_line(node, ['configs', i, 'data_files'], first)}: config {name!r}: {e}") from None
-        feats, splits = infos.get(name, (None, None))
+        info = infos.get(name)
+        feats, splits = (info.features, info.splits) if info is not None else (None, None)
         options = {k: v for k, v in c.items() if k not in ("config_name", "data_files", "default")}
         out.append(dict(name=name, data_files=files, resolved=resolved, default=bool(c.get("default")), options=options,
                         features=feats, splits=splits, where=where))
@@ -208,12 +223,12 @@ def save_dataset_folder(dataset, # a `Dataset` (its split, or 'train') or a `Dat
     splits = dict(dataset) if isinstance(dataset, dict) else {str(dataset.split or "train"): dataset}
     sub = "data" if config_name == "default" else config_name
     os.makedirs(os.path.join(folder, sub), exist_ok=True)
-    files, infos = [], []
+    files, infos = [], SplitDict()
     for split, ds in splits.items():
         rel = f"{sub}/{split}-00000-of-00001.parquet"
         ds.to_parquet(os.path.join(folder, rel))
         files.append({"split": split, "path": f"{sub}/{split}-*"})
-        infos.append({"name": split, "num_bytes": int(ds.data.nbytes), "num_examples": len(ds)})
+        infos.add(SplitInfo(name=split, num_bytes=int(ds.data.nbytes), num_examples=len(ds)))
     readme = os.path.join(folder, "README.md")
     meta = read_card_header(readme)[0] if os.path.isfile(readme) else {}
     entry = {"config_name": config_name, "data_files": files}
@@ -221,8 +236,44 @@ def save_dataset_folder(dataset, # a `Dataset` (its split, or 'train') or a `Dat
     configs = _replace_entry(meta.get("configs"), config_name, entry)
     if default: configs = [{k: v for k, v in c.items() if k != "default"} if c is not entry else c for c in configs]
     size = sum(os.path.getsize(os.path.join(folder, f"{sub}/{s}-00000-of-00001.parquet")) for s in splits)
-    info = {"config_name": config_name, "features": features_to_yaml(next(iter(splits.values())).features), "splits": infos,
-            "download_size": size, "dataset_size": sum(i["num_bytes"] for i in infos)}
-    meta.update(configs=configs, dataset_info=_replace_entry(meta.get("dataset_info"), config_name, info))
+    info = DatasetInfo(features=next(iter(splits.values())).features, splits=infos, download_size=size,
+                       dataset_size=sum(s.num_bytes for s in infos.values()))
+    meta.update(configs=configs, dataset_info=_replace_entry(meta.get("dataset_info"), config_name, info_to_yaml(info, config_name)))
     _write_header(readme, meta)
     return readme
+
+# %% ../nbs/06d_dataset_card.ipynb #42b77967
+class DatasetInfosDict(dict):
+    "{config name: `DatasetInfo`} of a dataset, as its card (README.md YAML `dataset_info`) records them."
+    @classmethod
+    def from_dataset_card_data(cls, dataset_card_data:dict) -> DatasetInfosDict: # a card's YAML metadata
+        "The infos of a card's `dataset_info` (one mapping, or a list with `config_name`s)."
+        infos = dataset_card_data.get("dataset_info")
+        if not isinstance(infos, (list, dict)): return cls()
+        return cls({i.config_name: i for i in map(info_from_yaml, [infos] if isinstance(infos, dict) else infos)})
+
+    def to_dataset_card_data(self, dataset_card_data:dict): # a card's YAML metadata, updated in place
+        "Put these infos in `dataset_card_data['dataset_info']`, keeping the entries of other configs."
+        entries = dataset_card_data.get("dataset_info")
+        for name, info in self.items(): entries = _replace_entry(entries, name, info_to_yaml(info, name))
+        if entries is not None:
+            dataset_card_data["dataset_info"] = entries[0] if len(entries) == 1 else sorted(entries, key=lambda e: e["config_name"])
+
+    @classmethod
+    def from_directory(cls, dataset_infos_dir:str) -> DatasetInfosDict: # a dataset folder
+        "The infos of the README.md card in `dataset_infos_dir`, else of its legacy `dataset_infos.json`."
+        readme, legacy = os.path.join(dataset_infos_dir, "README.md"), os.path.join(dataset_infos_dir, "dataset_infos.json")
+        if os.path.isfile(readme) and "dataset_info" in (meta := read_card_header(readme)[0]): return cls.from_dataset_card_data(meta)
+        if os.path.isfile(legacy):
+            import json
+            return cls({k: DatasetInfo.from_dict(v) for k, v in json.load(open(legacy, encoding="utf-8")).items()})
+        return cls()
+
+    def write_to_directory(self, dataset_infos_dir:str, overwrite:bool=False, # replace the card's infos instead of merging
+                           pretty_print:bool=False): # accepted for compatibility (YAML is always indented)
+        "Write these infos into the README.md card of `dataset_infos_dir` (created if missing)."
+        readme = os.path.join(dataset_infos_dir, "README.md")
+        meta = read_card_header(readme)[0] if os.path.isfile(readme) else {}
+        if overwrite: meta.pop("dataset_info", None)
+        self.to_dataset_card_data(meta)
+        _write_header(readme, meta)

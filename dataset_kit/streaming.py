@@ -177,7 +177,8 @@ class StreamingDownloadManager:
         with xopen(urlpath, "rb", download_config=self.download_config) as f: fmt = detect_format(f)
         return "tar" if fmt and fmt.startswith("tar") else fmt
 
-    def _extract(self, urlpath) -> str:
+    def archive_url(self, urlpath) -> str:
+        "The chain that reads inside `urlpath` (`zip://::`, `tar://::`, `gzip://name::`…); `urlpath` itself if it is no archive."
         urlpath = self._normalize(urlpath)
         protocol = self._protocol(urlpath)
         if protocol is None: return urlpath
@@ -188,8 +189,18 @@ class StreamingDownloadManager:
             return f"{protocol}://{inner}::{urlpath}"
         return f"{protocol}://::{urlpath}"
 
+    def _extract(self, urlpath) -> str:
+        out = self.archive_url(urlpath)
+        if out.startswith("tar://"):
+            raise NotImplementedError(
+                f"Extraction protocol for TAR archives like {str(urlpath)!r} is not implemented in streaming mode: a tar has "
+                "no index, so every file opened in it would be read from the start. Iterate over its members instead:"
+                "\n\n    archive = dl_manager.download(url)\n    for path_in_archive, f in dl_manager.iter_archive(archive):"
+                "\n        ...\n\nor prepare the dataset (without streaming=True).")
+        return out
+
     def extract(self, url_or_urls): # a URL or path, or a list/dict of them
-        "Add the extraction protocol to each URL, e.g. `zip://::https://host/a.zip`. Same shape out as in."
+        "Add the extraction protocol to each URL, e.g. `zip://::https://host/a.zip`; a tar raises. Same shape out as in."
         return map_nested(self._extract, url_or_urls, disable=True)
 
     def download_and_extract(self, url_or_urls):

@@ -249,3 +249,53 @@ def test_numpy_format_strings_and_stacked_lists():
     hf, dk = _both(make)
     assert dk == hf
     assert dk[3] == ((3, 4), "float32")
+
+
+def test_streaming_extract_of_a_tar_points_to_iter_archive(tmp_path):
+    import tarfile
+    (tmp_path / "a.txt").write_text("x")
+    with tarfile.open(tmp_path / "train.tar.gz", "w:gz") as t: t.add(tmp_path / "a.txt", arcname="a.txt")
+    from datasets.download.streaming_download_manager import StreamingDownloadManager as HfSDM
+    for sdm in (HfSDM(), dataset_kit.StreamingDownloadManager()):
+        with pytest.raises(NotImplementedError, match="iter_archive"): sdm.extract(str(tmp_path / "train.tar.gz"))
+        assert [n for n, _ in sdm.iter_archive(str(tmp_path / "train.tar.gz"))] == ["a.txt"]
+
+
+def test_split_dict_yaml_and_dataset_infos_dict(card_folder, tmp_path):
+    import datasets.info as hfi, dataset_kit.dataset_card as dkc
+    def make(lib, infos_dict):
+        sd = lib.SplitDict.from_split_dict([{"name": "train", "num_bytes": 10, "num_examples": 3, "shard_lengths": [1, 2]},
+                                            {"name": "test", "num_bytes": 2, "num_examples": 1}])
+        back = lib.SplitDict._from_yaml_list(sd._to_yaml_list())
+        infos = infos_dict.from_directory(str(card_folder))
+        out = tmp_path / lib.__name__; out.mkdir()
+        infos.write_to_directory(str(out))
+        again = infos_dict.from_directory(str(out))
+        return (sd._to_yaml_list(), back["train"].num_examples, sorted(infos), str(infos["semi"].features),
+                infos["semi"].splits["train"].num_examples, sorted(again), str(again["semi"].features),
+                again["semi"].splits["test"].num_examples)
+    hf, dk = make(datasets, hfi.DatasetInfosDict), make(dataset_kit, dkc.DatasetInfosDict)
+    assert dk == hf
+    assert dataset_kit.DatasetInfosDict is dkc.DatasetInfosDict
+
+
+async def _async_double(row):
+    return {"b": row["a"] * 2}
+
+
+async def _async_keep(row):
+    return row["a"] > 1
+
+
+def test_map_cache_file_without_function_and_async_functions(tmp_path):
+    def make(lib):
+        ds = lib.Dataset.from_dict({"a": [1, 2, 3]})
+        p = str(tmp_path / f"{lib.__name__}.arrow")
+        same = ds.map(cache_file_name=p)
+        new = ds.map(lambda r: {"c": r["a"]}, cache_file_name=str(tmp_path / f"{lib.__name__}_c.arrow"))
+        return (os.path.isfile(p), lib.Dataset.from_file(p)[:], same[:],
+                lib.Dataset.from_file(str(tmp_path / f"{lib.__name__}_c.arrow")).column_names, new[:],
+                ds.map(_async_double)[:], ds.filter(_async_keep)[:], ds.map(lambda r: {})[:])
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[0] and dk[5] == {"a": [1, 2, 3], "b": [2, 4, 6]} and dk[3] == ["a", "c"]
