@@ -299,3 +299,14 @@ def test_map_cache_file_without_function_and_async_functions(tmp_path):
     hf, dk = _both(make)
     assert dk == hf
     assert dk[0] and dk[5] == {"a": [1, 2, 3], "b": [2, 4, 6]} and dk[3] == ["a", "c"]
+
+
+@pytest.mark.parametrize("n,num_shards,buffer_size", [(20, 4, 10), (50, 4, 7), (30, 4, 100), (200, 12, 16), (500, 20, 64),
+                                                      (1000, 7, 250), (40, 1, 8)])
+def test_iterable_shuffle_order_equals_datasets(n, num_shards, buffer_size):
+    def make(lib):
+        it = lib.Dataset.from_dict({"a": list(range(n))}).to_iterable_dataset(num_shards=num_shards)
+        sh = it.shuffle(seed=7, buffer_size=buffer_size)
+        return [r["a"] for r in sh], [r["a"] for r in sh.skip(3).take(5)]
+    hf, dk = _both(make)
+    assert dk == hf
