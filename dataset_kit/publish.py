@@ -74,11 +74,20 @@ def publish_file(path:str, # the file to create or replace: a local path or any 
                  storage_options:dict=None,
                  fs=None): # an fsspec filesystem `path` is on, if already open
     "Open `path` for writing; it appears, whole, only if the block succeeds."
-    if fs is None and is_local(path) or fs is not None and is_local(fs):
+    if fs is None and is_local(path):
         with atomic_write(path.removeprefix("file://") if isinstance(path, str) else path, mode) as f: yield f
         return
     if fs is None: fs, path = url_to_fs(path, storage_options)
-    with _remote_file(fs, path, mode) as f: yield f
+    if not is_local(fs):
+        with _remote_file(fs, path, mode) as f: yield f
+        return
+    tmp = temp_sibling(path)   # a local filesystem object: the same steps, through it
+    try:
+        with fs.open(tmp, mode) as f: yield f
+        fs.mv(tmp, path)
+    except BaseException:
+        if fs.exists(tmp): fs.rm(tmp)
+        raise
 
 # %% ../nbs/00c_publish.ipynb #8635143e
 def _commit_prefix(fs, tmp:str, dest:str, marker:str=None):
