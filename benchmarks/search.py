@@ -109,8 +109,8 @@ def main():
     p.add_argument("--ivf", default="IVF1024,PQ64x4fs,Refine(SQfp16)",
                    help="the IVF-PQ string_factory (4-bit fast-scan PQ, hits re-ranked on float16 copies of the vectors)")
     p.add_argument("--train-size", type=int, default=64_000)
-    p.add_argument("--nprobe", type=int, default=128)
-    p.add_argument("--k-factor", type=int, default=8, help="candidates re-ranked per hit (Refine indexes)")
+    p.add_argument("--nprobe", type=int, default=64)
+    p.add_argument("--k-factor", type=int, default=64, help="candidates re-ranked per hit (Refine indexes)")
     p.add_argument("--repeat", type=int, default=3, help="flat builds per library (medians; alternating order)")
     p.add_argument("--child", nargs=9, help=argparse.SUPPRESS)
     a = p.parse_args()

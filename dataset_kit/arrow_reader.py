@@ -8,7 +8,7 @@ import posixpath
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from .core import url_to_fs
+from .publish import url_to_fs, is_local
 from .splits import NamedSplit, as_read_instruction, make_file_instructions, filenames_for_dataset_split
 from .arrow_dataset import read_arrow_table
 from .shards import file_checksum
@@ -17,8 +17,6 @@ from .shards import file_checksum
 __all__ = ['read_shard', 'prepared_file_format', 'check_shard_files', 'read_split_table']
 
 # %% ../nbs/05b_arrow_reader.ipynb #54bee8f2
-def _is_local(fs): return "file" in fs.protocol or "local" in fs.protocol
-
 def _map_stream(path:str) -> pa.Table:
     "A memory-mapped IPC stream, read through a `BufferReader` over the mapping (zero-copy, size-independent)."
     buf = pa.memory_map(path).read_buffer()
@@ -52,9 +50,9 @@ def read_shard(path:str, # a shard file: local path or fsspec URL, `.arrow` (IPC
 def _read_shard(path, in_memory, storage_options, skip, take):
     fs, p = url_to_fs(path, storage_options)
     if p.endswith(".parquet"):
-        if _is_local(fs): return _parquet_rows(p, skip, take)
+        if is_local(fs): return _parquet_rows(p, skip, take)
         with fs.open(p, "rb") as f: return _parquet_rows(f, skip, take)   # ranged reads of the needed row groups
-    if _is_local(fs): t = read_arrow_table(p, in_memory=True) if in_memory else _map_stream(p)
+    if is_local(fs): t = read_arrow_table(p, in_memory=True) if in_memory else _map_stream(p)
     else:
         with fs.open(p, "rb") as f: t = pa.ipc.open_stream(pa.py_buffer(f.read())).read_all()
     return t.slice(skip, len(t) - skip if take == -1 else take), len(t)
@@ -114,7 +112,7 @@ def read_split_table(folder:str, # the prepared dataset folder (path or URL)
         files = filenames_for_dataset_split(folder, dataset_name, n, fmt, si.shard_lengths)
         expected.update(zip(files, si.shard_lengths or [si.num_examples]))
     fs = url_to_fs(folder, storage_options)[0]
-    mapped = fmt == "arrow" and not in_memory and _is_local(fs)
+    mapped = fmt == "arrow" and not in_memory and is_local(fs)
     instructions = make_file_instructions(dataset_name, split_infos.values(), ri, fmt, folder).file_instructions
     if not instructions: instructions = [{"filename": next(iter(expected)), "skip": 0, "take": 0}]  # the schema
     if recorded_files: check_shard_files(folder, [i["filename"] for i in instructions], recorded_files, storage_options, checksums)

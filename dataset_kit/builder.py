@@ -14,7 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 from fastcore.basics import patch
-from .core import default_cache_dir, progress_bar, stable_hash, url_to_fs
+from .core import default_cache_dir, progress_bar, stable_hash
+from .publish import url_to_fs, is_local
 from .fingerprint import fingerprint
 from .features import Features, infer_features
 from .splits import Split, NamedSplit, SplitInfo, SplitDict, SplitGenerator, ReadInstruction
@@ -377,7 +378,7 @@ def verify_splits(expected:dict, # {name: SplitInfo} recorded in the info (None 
 # %% ../nbs/05_builder.ipynb #4019e4ba
 def _lock_path(output_dir:str, storage_options=None) -> str:
     fs, path = url_to_fs(output_dir, storage_options)
-    if "file" in fs.protocol or "local" in fs.protocol: return path.rstrip("/") + "_builder.lock"
+    if is_local(fs): return path.rstrip("/") + "_builder.lock"
     return os.path.join(default_cache_dir(), "locks", stable_hash(output_dir) + "_builder.lock")
 
 def _check_parallel_target(output_dir, storage_options, num_proc, dask_client):

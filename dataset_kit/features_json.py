@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 import numpy as np
 import pyarrow as pa
-from .features import (Features, List, Value, generate_from_arrow_type, encode_nested_example, encode_values,
+from .features_core import (Features, List, Value, generate_from_arrow_type, encode_nested_example, encode_values,
                                   register_feature, register_arrow_extension, _short)
 
 # %% auto #0
@@ -72,18 +72,13 @@ _INFERENCE_HOOKS: list = []
 
 def register_feature_inference(fn): # `fn(first_non_null_value) -> feature or None`
     "Let a module's type claim columns by their values (e.g. PIL images → `Image()`) in `infer_features`."
-    _INFERENCE_HOOKS.append(fn)
+    _INFERENCE_HOOKS.insert(0, fn)   # the latest registration wins, as with `register_feature`
     return fn
 
-# A value from one of these packages loads the dataset_kit module whose hook knows it (PIL images → `Image()`).
-_INFERENCE_MODULES = {"PIL": "dataset_kit.image"}
-
+# Modules above this one (image: PIL images → `Image()`) register their hooks as they are imported;
+# `dataset_kit.features` imports them all.
 def _hooked(col):
     first = next((v for v in col if v is not None), None)
-    if isinstance(first, (list, tuple)): probe = next((v for v in first if v is not None), None)
-    else: probe = first
-    mod = _INFERENCE_MODULES.get(type(probe).__module__.split(".")[0])
-    if mod is not None and mod not in sys.modules: importlib.import_module(mod)
     if first is None: return None
     for fn in _INFERENCE_HOOKS:
         f = fn(first)

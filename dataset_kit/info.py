@@ -7,8 +7,7 @@ from __future__ import annotations
 import copy, dataclasses, json, posixpath
 from dataclasses import dataclass
 from typing import Optional, Union
-from fsspec.implementations.local import LocalFileSystem
-from .core import atomic_write, url_to_fs
+from .publish import atomic_write, url_to_fs, is_local
 from .splits import SplitDict, SplitInfo
 from .version import Version
 
@@ -138,7 +137,7 @@ DATASET_INFO_FILENAME = "dataset_info.json"
 LICENSE_FILENAME = "LICENSE"
 
 def _write_bytes(fs, path, data:bytes):
-    if isinstance(fs, LocalFileSystem):
+    if is_local(fs):
         with atomic_write(path, "wb") as f: f.write(data)
     else: fs.pipe_file(path, data)
 

@@ -11,7 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from functools import partial
-from .core import progress_bar, atomic_write, url_to_fs
+from .core import progress_bar
+from .publish import atomic_write, url_to_fs, is_local
 from .table_view import read_arrow_table
 from .workers import map_on_dask
 
@@ -233,7 +234,7 @@ def save_faiss(index, file, storage_options:dict=None):
     "Write `index` to `file` (a path or fsspec URL)."
     faiss = import_faiss()
     fs, path = url_to_fs(file, storage_options)
-    local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
+    local = is_local(fs)
     with (atomic_write(path) if local else fs.open(path, "wb")) as f:
         faiss.write_index(index, faiss.BufferedIOWriter(faiss.PyCallbackIOWriter(f.write)))
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock
 import pyarrow as pa, pyarrow.parquet as pq
-from .core import url_to_fs
+from .publish import url_to_fs, is_local, publish_file, temp_sibling
 from .workers import map_in_pool, map_on_dask, die_with_parent
 from .splits import filenames_for_dataset_split
 
@@ -76,16 +76,9 @@ def hash_keys(keys:list) -> np.ndarray:
     return out
 
 # %% ../nbs/05a_shards.ipynb #17a96ad0
-def _is_local(fs) -> bool:
-    return "file" in fs.protocol or "local" in fs.protocol
-
 def write_json(fs, path, obj):
-    "Write JSON to `path` on `fs` atomically: temporary name then rename locally; one PUT on an object store."
-    if not _is_local(fs):   # an object appears whole or not at all; a rename would be a second, copying request
-        with fs.open(path, "w") as f: return json.dump(obj, f)
-    tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
-    with fs.open(tmp, "w") as f: json.dump(obj, f)
-    fs.mv(tmp, path)
+    "Write JSON to `path` on `fs` atomically (`publish_file`: temporary name then rename locally; one PUT on an object store)."
+    with publish_file(path, "w", fs=fs) as f: json.dump(obj, f)
 
 def list_names(fs, folder) -> set:
     "Names in `folder`, fresh from the store (other processes write there); empty if it does not exist."
@@ -130,10 +123,10 @@ class ShardWriter:
         name = f"shard-{self.index:05d}.{self.file_format}"
         self._path = posixpath.join(self.folder, name)
         # an object store shows an upload only once it is complete: write it under its own name
-        self._tmp = posixpath.join(self.folder, f".{name}.tmp-{uuid.uuid4().hex[:8]}") if _is_local(self.fs) else self._path
+        self._tmp = temp_sibling(posixpath.join(self.folder, name)) if is_local(self.fs) else self._path
         # local files go through Arrow's own file (no Python-level copy of every buffer)
-        self._file = pa.OSFile(self._tmp, "wb") if _is_local(self.fs) else self.fs.open(self._tmp, "wb")
-        if self.checksum and not _is_local(self.fs): self._file = HashingFile(self._file)
+        self._file = pa.OSFile(self._tmp, "wb") if is_local(self.fs) else self.fs.open(self._tmp, "wb")
+        if self.checksum and not is_local(self.fs): self._file = HashingFile(self._file)
         self._writer = (pq.ParquetWriter(self._file, schema) if self.file_format == "parquet"
                         else pa.ipc.new_stream(self._file, schema))
         self._rows, self._bytes, self._hashes, self._last, self._schema = 0, 0, [], None, schema
@@ -207,7 +200,7 @@ class ShardWriter:
         if self._writer is None: return
         discard = getattr(self._file, "discard", None)   # an unfinished upload: cancel it, never complete it
         try:
-            if discard is not None and not _is_local(self.fs): discard()
+            if discard is not None and not is_local(self.fs): discard()
             else: self._writer.close(); self._file.close()
         except Exception: pass
         if self.fs.exists(self._tmp): self.fs.rm(self._tmp)
@@ -258,7 +251,7 @@ def run_shard_job(job:ShardJob, # what to write, and where
     "Write (or finish) `job`'s shards and return its record: shards, rows, bytes and schema."
     fs, folder = url_to_fs(job.folder, job.storage_options)
     fs.makedirs(posixpath.dirname(folder), exist_ok=True)
-    if not _is_local(fs): return _run_unlocked(job, fs, folder, progress)
+    if not is_local(fs): return _run_unlocked(job, fs, folder, progress)
     with FileLock(folder + ".lock"): return _run_unlocked(job, fs, folder, progress)
 
 def _run_unlocked(job, fs, folder, progress):
@@ -328,7 +321,7 @@ def _key_files(results, storage_options):
     return out
 
 def _load_keys(fs, path):
-    if _is_local(fs): return np.load(path, mmap_mode="r")
+    if is_local(fs): return np.load(path, mmap_mode="r")
     with fs.open(path, "rb") as f: return np.load(f)
 
 def split_key_duplicate(results:list[dict], # job records of one split
@@ -376,8 +369,7 @@ def merge_groups(shards:list[dict], # shard records in row order
 # %% ../nbs/05a_shards.ipynb #983bd28b
 def _merge_shards(fs, srcs:list, dst:str, file_format:str):
     "Write the rows of `srcs` (one format, one schema) into `dst`, then delete them."
-    tmp = f"{dst}.tmp-{uuid.uuid4().hex[:8]}"
-    with fs.open(tmp, "wb") as out:
+    with publish_file(dst, "wb", fs=fs) as out:
         writer = None
         for src in srcs:
             with fs.open(src, "rb") as f:
@@ -385,7 +377,6 @@ def _merge_shards(fs, srcs:list, dst:str, file_format:str):
             if writer is None: writer = pq.ParquetWriter(out, t.schema) if file_format == "parquet" else pa.ipc.new_stream(out, t.schema)
             writer.write_table(t)
         writer.close()
-    fs.mv(tmp, dst)
     for src in srcs: fs.rm(src)
 
 def finalize_split(results:list[dict], # job records of the split, in job order

@@ -64,7 +64,7 @@ def import_graph(pkg_dir) -> dict:
 
 def layer_order(developing_md) -> list:
     "The layers written under '## Layers' in DEVELOPING.md, lowest first: one numbered line of `module` names each."
-    text = Path(developing_md).read_text().split("## Layers", 1)[1].split("\n## ", 1)[0]
+    text = re.split(r"^## Layers", Path(developing_md).read_text(), maxsplit=1, flags=re.M)[1].split("\n## ", 1)[0]
     return [[f"{PKG}.{m}" if m != PKG else PKG for m in re.findall(r"`([\w.]+)`", line.split(" — ")[0])]
             for line in text.splitlines() if re.match(r"\s*\d+\.\s", line)]
 
