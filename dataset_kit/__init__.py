@@ -10,6 +10,7 @@ _PUBLIC = {
             "enable_progress_bars is_progress_bar_enabled",
     "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json register_feature "
                 "require_decoding infer_features",
+    "features_translation": "Translation TranslationVariableLanguages",
     "image": "Image",
     "audio": "Audio",
     "splits": "Split NamedSplit NamedSplitAll percent ReadInstruction SplitInfo SplitDict SplitGenerator",

@@ -193,6 +193,11 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
         "The rows `keys`, read as one batch and split into examples (what `torch.utils.data.DataLoader` calls)."
         return batch_rows(self[keys])
 
+    def __enter__(self): return self
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        "Leaving a `with` block releases the table and its memory maps; the dataset is not usable afterwards (as in `datasets`)."
+        for attr in ("_data", "_indices", "_origin", "_chunks_cache", "_formatter_cache", "_names_cache"): self.__dict__.pop(attr, None)
+
 # %% ../nbs/04a_arrow_dataset.ipynb #61d12684
 DatasetDict.dataset_class = Dataset
 

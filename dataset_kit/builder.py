@@ -19,6 +19,8 @@ from .fingerprint import fingerprint
 from .features import Features, infer_features
 from .splits import Split, NamedSplit, SplitInfo, SplitDict, SplitGenerator, ReadInstruction
 from .version import Version
+from .exceptions import (ExpectedMoreSplitsError, UnexpectedSplitsError, NonMatchingSplitsSizesError,
+                                   ManualDownloadError)
 from .info import DatasetInfo, DATASET_INFO_FILENAME
 from .download import DownloadConfig, DownloadManager, DownloadMode, VerificationMode, verify_checksums
 from .arrow_writer import cast_table_to_schema, embed_table_storage
@@ -33,8 +35,7 @@ from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split,
 
 # %% auto #0
 __all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'PLAIN_MAX_JOBS', 'BuilderConfig', 'DatasetBuilder', 'prepared_info',
-           'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'SplitsVerificationError', 'ExpectedMoreSplitsError',
-           'UnexpectedSplitsError', 'NonMatchingSplitsSizesError', 'verify_splits', 'source_files_state',
+           'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'verify_splits', 'source_files_state',
            'patch_builder_for_streaming', 'BuilderStreamingDownloadManager']
 
 # %% ../nbs/05_builder.ipynb #7070991f
@@ -362,11 +363,6 @@ def _embed_table(self:DatasetBuilder, table:pa.Table) -> pa.Table:
     return embed_table_storage(table, feats)
 
 # %% ../nbs/05_builder.ipynb #b5445ff8
-class SplitsVerificationError(ValueError): "Prepared splits differ from those recorded in the dataset info."
-class ExpectedMoreSplitsError(SplitsVerificationError): "Some recorded splits were not generated."
-class UnexpectedSplitsError(SplitsVerificationError): "Some generated splits were not recorded."
-class NonMatchingSplitsSizesError(SplitsVerificationError): "Generated split sizes differ from the recorded ones."
-
 def verify_splits(expected:dict, # {name: SplitInfo} recorded in the info (None or empty: nothing to check)
                   recorded:dict): # {name: SplitInfo} just generated
     "Raise if the generated splits or their sizes differ from the expected ones."
@@ -476,8 +472,8 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
     fs.makedirs(posixpath.join(inc_path, "splits"), exist_ok=True)
     if dl_manager is None: dl_manager = self._make_dl_manager(download_config, download_mode, verification_mode, base_path)
     if self.manual_download_instructions and not (self.config.data_dir and os.path.exists(os.path.expanduser(self.config.data_dir))):
-        raise FileNotFoundError(f"{self.dataset_name} needs data downloaded by hand, passed as data_dir. "
-                                f"{self.manual_download_instructions}")
+        raise ManualDownloadError(f"{self.dataset_name} needs data downloaded by hand, passed as data_dir. "
+                                  f"{self.manual_download_instructions}")
     split_generators = self._split_generators(dl_manager, **sg_kwargs)
     recorded_checksums = dl_manager.get_recorded_sizes_checksums()
     if verification_mode == VerificationMode.ALL_CHECKS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os, posixpath, re
 from pathlib import PurePosixPath
 from .core import url_to_fs, stable_hash
+from .exceptions import DataFilesNotFoundError
 from .splits import Split, check_split_name
 from .extract import detect_format
 
@@ -78,7 +79,7 @@ def resolve_pattern(pattern:str, # a path, glob or URL
     if not out:
         where = "" if full == pattern else f" (resolved as '{full}')"
         exts = f" with any supported extension {list(allowed_extensions)}" if allowed_extensions is not None else ""
-        raise FileNotFoundError(f"Unable to find '{pattern}'{where}{exts}: the pattern matches no file.")
+        raise DataFilesNotFoundError(f"Unable to find '{pattern}'{where}{exts}: the pattern matches no file.")
     return out
 
 # %% ../nbs/06c_data_files.ipynb #3b4686df

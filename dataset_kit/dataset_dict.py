@@ -43,6 +43,10 @@ class DatasetDict(dict):
     def cache_files(self) -> dict: "The files backing each split."; return {k: v.cache_files for k, v in self.items()}
     @property
     def data(self) -> dict: "The Arrow table of each split."; return {k: v.data for k, v in self.items()}
+    def __enter__(self): return self
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        "Leaving a `with` block releases every split's table (`Dataset.__exit__`)."
+        for v in self.values(): v.__exit__(exc_type, exc_val, exc_tb)
 
     def map(self, function=None, *args, cache_file_names:dict=None, # {split: cache file}, as in `datasets`
             **kwargs) -> DatasetDict:
@@ -78,16 +82,28 @@ class DatasetDict(dict):
     def remove_columns(self, column_names) -> DatasetDict: "`Dataset.remove_columns` on every split."; return self._each("remove_columns", column_names)
     def select_columns(self, column_names) -> DatasetDict: "`Dataset.select_columns` on every split."; return self._each("select_columns", column_names)
     def flatten(self, max_depth:int=16) -> DatasetDict: "`Dataset.flatten` on every split."; return self._each("flatten", max_depth=max_depth)
-    def sort(self, column_names, *args, **kwargs) -> DatasetDict: "`Dataset.sort` on every split."; return self._each("sort", column_names, *args, **kwargs)
+    def sort(self, column_names, *args, indices_cache_file_names:dict=None, # {split: indices file}
+             **kwargs) -> DatasetDict:
+        "`Dataset.sort` on every split (`indices_cache_file_names` gives each split its own `indices_cache_file_name`)."
+        names = indices_cache_file_names or {}
+        return type(self)({k: v.sort(column_names, *args, indices_cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
     def flatten_indices(self, *args, **kwargs) -> DatasetDict: "`Dataset.flatten_indices` on every split."; return self._each("flatten_indices", *args, **kwargs)
     def shuffle(self, seeds=None, # one seed for all splits, or {split: seed}
-                seed:int=None, generators:dict=None, **kwargs) -> DatasetDict:
+                seed:int=None, generators:dict=None, indices_cache_file_names:dict=None, # {split: indices file}
+                **kwargs) -> DatasetDict:
         "`Dataset.shuffle` on every split (`seeds` may give one seed per split)."
         if seed is not None and seeds is not None: raise ValueError("Pass either seed or seeds to shuffle, not both.")
         seeds = seed if seeds is None else seeds
         per = seeds if isinstance(seeds, dict) else {k: seeds for k in self}
         gens = generators or {}
-        return type(self)({k: v.shuffle(seed=per.get(k), generator=gens.get(k), **kwargs) for k, v in self.items()})
+        names = indices_cache_file_names or {}
+        return type(self)({k: v.shuffle(seed=per.get(k), generator=gens.get(k), indices_cache_file_name=names.get(k), **kwargs)
+                           for k, v in self.items()})
+    def align_labels_with_mapping(self, label2id:dict, # label name → id, e.g. a model's `config.label2id`
+                                  label_column:str) -> DatasetDict: # the ClassLabel column to renumber
+        "`Dataset.align_labels_with_mapping` on every split."
+        self._check_values_type()
+        return self._each("align_labels_with_mapping", label2id=label2id, label_column=label_column)
     def unique(self, column:str) -> dict:
         "Distinct values of a column in each split."
         return {k: v.unique(column) for k, v in self.items()}

@@ -100,6 +100,18 @@ class DatasetInfoMixin:
     def version(self):
         "`info.version`."
         return self.info.version
+    @property
+    def dataset_size(self) -> int:
+        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
+        return self.info.dataset_size
+    @property
+    def download_size(self) -> int:
+        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
+        return self.info.download_size
+    @property
+    def size_in_bytes(self) -> int:
+        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
+        return self.info.size_in_bytes
 
 # %% ../nbs/04a1a_dataset_read.ipynb #7405f676
 class Column(_SequenceABC):

@@ -13,14 +13,15 @@ import fsspec
 from filelock import FileLock
 from . import __version__
 from .core import default_cache_dir, progress_bar, atomic_write, stable_hash, url_to_fs
+from .exceptions import (ChecksumVerificationError, NonMatchingChecksumError, ExpectedMoreDownloadedFilesError,
+                                   UnexpectedDownloadedFileError)
 from .extract import extract_to_cache, detect_format, iter_archive, iter_files, SINGLE_FILE_COMPRESSIONS
 
 # %% auto #0
 __all__ = ['RETRY_BACKOFF', 'MAX_BACKOFF', 'HTTP_TIMEOUT', 'MAX_DOWNLOAD_THREADS', 'DownloadMode', 'VerificationMode',
-           'ChecksumVerificationError', 'NonMatchingChecksumError', 'ExpectedMoreDownloadedFilesError',
-           'UnexpectedDownloadedFileError', 'verify_checksums', 'DownloadConfig', 'DownloadError', 'with_retries',
-           'http_headers', 'url_to_filename', 'find_cached', 'file_size_checksum', 'http_session', 'cached_download',
-           'flatten_nested', 'map_nested', 'DownloadManager', 'RETRYABLE_ERRORS']
+           'verify_checksums', 'DownloadConfig', 'DownloadError', 'with_retries', 'http_headers', 'url_to_filename',
+           'find_cached', 'file_size_checksum', 'http_session', 'cached_download', 'flatten_nested', 'map_nested',
+           'DownloadManager', 'RETRYABLE_ERRORS']
 
 # %% ../nbs/03_download.ipynb #b5009de0
 class _StrEnum(str, Enum):
@@ -42,11 +43,6 @@ class VerificationMode(_StrEnum):
     NO_CHECKS = "no_checks" # nothing
 
 # %% ../nbs/03_download.ipynb #23fc6f98
-class ChecksumVerificationError(Exception): "Downloaded files do not match the recorded expectation."
-class NonMatchingChecksumError(ChecksumVerificationError): "A file's size or sha256 differs from the expected one."
-class ExpectedMoreDownloadedFilesError(ChecksumVerificationError): "Some expected URLs were not downloaded."
-class UnexpectedDownloadedFileError(ChecksumVerificationError): "Some downloaded URLs were not expected."
-
 def verify_checksums(expected:dict|None, # {url: {"num_bytes", "checksum"}} from the dataset info, or None to skip
                      recorded:dict, # the same for what was just downloaded
                      verification_name:str=None): # what is verified, for the error message (e.g. "dataset source files")

@@ -224,7 +224,8 @@ def get_nested_type(feature) -> pa.DataType:
 # %% ../nbs/01_features.ipynb #a2323f67
 _FEATURE_TYPES: dict = {c.__name__: c for c in (Value, ClassLabel, List, LargeList)}
 # Types defined in their own modules register themselves on import; a file that names one loads its module.
-_FEATURE_MODULES = {"Image": "dataset_kit.image", "Audio": "dataset_kit.audio"}
+_FEATURE_MODULES = {"Image": "dataset_kit.image", "Audio": "dataset_kit.audio", "Translation": "dataset_kit.features_translation",
+                    "TranslationVariableLanguages": "dataset_kit.features_translation"}
 
 def feature_class(name:str) -> type:
     "The registered feature class called `name` (`'Value'`, `'Image'`, ...), importing its module if needed."
@@ -644,16 +645,15 @@ def _conform(arr, t):
 # %% ../nbs/01_features.ipynb #f8e3f94b
 @patch
 def flatten(self:Features, max_depth:int=16) -> Features:
-    "Dict columns replaced by `column.subfield` columns, recursively."
+    "Dict columns replaced by `column.subfield` columns, appended after the other columns (as `datasets` orders them)."
     out = self
-    for _ in range(max_depth):
-        nxt, changed = Features(), False
+    for _ in range(1, max_depth):  # max_depth - 1 passes, as in `datasets`
+        nxt, changed = Features(out), False
         for k, v in out.items():
             sub = v.flatten() if not isinstance(v, dict) and hasattr(v, "flatten") else v
             if isinstance(sub, dict):
                 changed = True
-                for kk, vv in sub.items(): nxt[f"{k}.{kk}"] = vv
-            else: nxt[k] = v
+                del nxt[k]; nxt.update({f"{k}.{kk}": vv for kk, vv in sub.items()})
         out = nxt
         if not changed: break
     return out
@@ -681,6 +681,7 @@ _all_ = ["Array2D", "Array3D", "Array4D", "Array5D", "arrow_to_numpy", "Array2DE
          "register_feature_inference"]
 _REEXPORTS = {n: "dataset_kit.features_json" if n in ("Json", "infer_features", "register_feature_inference")
               else "dataset_kit.features_arrays" for n in _all_}
+_REEXPORTS.update(Translation="dataset_kit.features_translation", TranslationVariableLanguages="dataset_kit.features_translation")
 
 def __getattr__(name):
     "Lazy re-export of the array and JSON types from their own modules."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04c_iterable_dataset.ipynb #065c8cf7
 from __future__ import annotations
-import copy, itertools, os
+import copy, itertools, os, sys, warnings, importlib.util
 import numpy as np
 import pyarrow as pa
 from .features import Features, ClassLabel, Value, List
@@ -15,7 +15,7 @@ from .table_view import cast_column_to
 from .tensor_formats import BACKENDS, tensor_backend, tensorize
 
 # %% auto #0
-__all__ = ['ExamplesIterable', 'IterableDataset', 'read_split', 'iterable_from_dataset', 'IterableDatasetDict']
+__all__ = ['ExamplesIterable', 'IterableDataset', 'step_examples', 'read_split', 'iterable_from_dataset', 'IterableDatasetDict']
 
 # %% ../nbs/04c_iterable_dataset.ipynb #a5f34a11
 class ExamplesIterable:
@@ -75,6 +75,43 @@ class _Chain:
         if not hasattr(self.parent, "shard_data_sources"): raise NotImplementedError(f"{type(self.parent).__name__} cannot be sharded.")
         return _Chain(self.parent.shard_data_sources(num_shards, index, contiguous), self.fn)
 
+# %% ../nbs/04c_iterable_dataset.ipynb #117277aa
+_registered = []
+
+def _register_with_torch():
+    "Make `IterableDataset` a `torch.utils.data.IterableDataset` (a virtual subclass) if torch is installed; once per process."
+    if _registered: return
+    _registered.append(True)
+    if "torch" not in sys.modules and importlib.util.find_spec("torch") is None: return
+    import torch.utils.data
+    torch.utils.data.IterableDataset.register(IterableDataset)
+
+def _worker_part(ds):
+    "The part of `ds` this torch DataLoader worker reads (every num_workers-th shard), `ds` outside workers, None for an idle worker."
+    torch = sys.modules.get("torch")
+    info = torch.utils.data.get_worker_info() if torch is not None else None
+    if info is None or info.num_workers <= 1: return ds
+    if ds.n_shards < info.num_workers:
+        if info.id == 0:
+            warnings.warn(f"Too many DataLoader workers: num_workers={info.num_workers} but the dataset has {ds.n_shards} shard(s); "
+                          f"{info.num_workers - ds.n_shards} worker(s) will stay idle. Use num_workers <= {ds.n_shards}, or a dataset in more shards.")
+        if info.id >= ds.n_shards: return None
+    return ds.shard(info.num_workers, info.id, contiguous=False)
+
+# %% ../nbs/04c_iterable_dataset.ipynb #f63cd185
+def _links(node) -> list:
+    "Every link of a chain: parents, the chains of typed sources, interleaved and concatenated sources."
+    if node is None: return []
+    if hasattr(node, "links"): kids = node.links()  # e.g. a typed source: the chain of its dataset
+    else: kids = [getattr(node, "parent", None)] + list(getattr(node, "sources", ())) + list(getattr(node, "parts", ()))
+    return [node] + [n for k in kids for n in _links(k)]
+
+def _rebind(node, ds):
+    "Point every shuffle of a chain at the dataset iterating it (whose `set_epoch` counts)."
+    for n in _links(node):
+        if hasattr(n, "buffer_size"): n.ds = ds  # a shuffle
+    return ds
+
 # %% ../nbs/04c_iterable_dataset.ipynb #27b3350d
 def _typed(it, features):
     for key, ex in it: yield key, features.decode_example(features.encode_example(ex))
@@ -89,6 +126,8 @@ class IterableDataset:
         self._ex_iterable, self._info, self._split = ex_iterable, info, split
         self._format_type = get_format_type_from_alias(format_type)
         self._apply_features, self._epoch, self._shuffle_seed = _apply_features, 0, None
+        self._seen, self._resume_at = 0, 0  # examples yielded by the current iteration; where the next one starts
+        _register_with_torch()
 
     @classmethod
     def from_generator(cls, generator, # a generator function yielding example dicts
@@ -171,11 +210,32 @@ class IterableDataset:
         return pa.Table.from_pylist([ex])
 
     def __iter__(self):
-        for _, ex in self._iter_typed(): yield self._format(ex)
+        "The examples, formatted; under a torch DataLoader, only this worker's shards; after `load_state_dict`, only the unseen ones."
+        start, self._resume_at = self._resume_at, 0
+        self._seen = start
+        part = _worker_part(self)
+        if part is None: return
+        _rebind(part._ex_iterable, part)
+        for _, ex in itertools.islice(part._iter_typed(), start, None):
+            self._seen += 1
+            yield self._format(ex)
+
+    def state_dict(self) -> dict:
+        "Where the iteration stands: its epoch, the examples yielded so far (this worker's, under a DataLoader), the shuffle seeds."
+        return {"epoch": self._epoch, "examples_seen": self._seen, "shuffle_seeds": [n.seed for n in _links(self._ex_iterable) if isinstance(n, _Shuffled)]}
+    def load_state_dict(self, state_dict:dict): # what `state_dict` returned, perhaps in another process
+        "Resume: the next iteration yields exactly the examples an uninterrupted one would have yielded after that point."
+        shuffles = [n for n in _links(self._ex_iterable) if isinstance(n, _Shuffled)]
+        if len(shuffles) != len(state_dict["shuffle_seeds"]):
+            raise ValueError(f"The state has {len(state_dict['shuffle_seeds'])} shuffle seeds, but this dataset has {len(shuffles)} "
+                             "shuffles: load it into the same pipeline (the same shuffle/map/filter/interleave calls) that saved it.")
+        for n, seed in zip(shuffles, state_dict["shuffle_seeds"]): n.seed = seed
+        self._epoch, self._resume_at = state_dict["epoch"], state_dict["examples_seen"]
 
     def iter(self, batch_size:int, # examples per batch
              drop_last_batch:bool=False): # skip a last, smaller batch
         "Iterate over batches (dicts of lists, or of numpy arrays with the numpy format)."
+        _rebind(self._ex_iterable, self)
         it = self._iter_typed()
         while True:
             chunk = [ex for _, ex in itertools.islice(it, batch_size)]
@@ -350,8 +410,7 @@ class _Shuffled:
     @property
     def n_shards(self): return getattr(self.parent, "n_shards", 1)
     def __iter__(self):
-        seed = None if self.seed is None else self.seed + self.ds._epoch
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(self.seed + self.ds._epoch)
         src = self.parent.shuffle_data_sources(rng) if hasattr(self.parent, "shuffle_data_sources") else self.parent
         return iter(_buffer_shuffle(rng.integers(2**63), self.buffer_size)(iter(src)))
     def shard_data_sources(self, num_shards, index, contiguous=True):
@@ -399,6 +458,7 @@ def _it_filter(self, function=None, with_indices:bool=False, input_columns=None,
 def _it_shuffle(self, seed:int=None, generator:np.random.Generator=None, buffer_size:int=1000) -> IterableDataset:
     "Shuffle shard order and examples through a buffer of `buffer_size`."
     if generator is not None: seed = int(generator.integers(2**31))
+    if seed is None: seed = int(np.random.default_rng().integers(2**31))  # drawn once: every worker, node and epoch agrees
     if buffer_size < 1: raise ValueError(f"buffer_size must be at least 1, got {buffer_size}.")
     ds = self._new(None)
     ds._ex_iterable = _Shuffled(self._ex_iterable, ds, seed, buffer_size)
@@ -413,6 +473,7 @@ class _TypedSource:
     "The stream of a dataset with its features applied (what map/filter consume)."
     def __init__(self, ds): self.ds = ds
     def __iter__(self): return iter(self.ds._iter_typed())
+    def links(self): return [self.ds._ex_iterable]
     @property
     def n_shards(self): return self.ds.n_shards
     def shuffle_data_sources(self, rng):
@@ -518,13 +579,6 @@ def _it_cast_column(self, column:str, # the column to convert
     return _it_cast(self, Features({k: feature if k == column else v for k, v in self.features.items()}))
 
 # %% ../nbs/04c_iterable_dataset.ipynb #6f0426bc
-def _rebind(node, ds):
-    "Point the shuffles of a freshly built chain at the dataset that owns it (for `set_epoch`)."
-    while node is not None:
-        if isinstance(node, _Shuffled): node.ds = ds
-        node = getattr(node, "parent", None)
-    return ds
-
 def _it_shard(self, num_shards:int, # how many groups to split the shards into
               index:int, # which group to keep
               contiguous:bool=True) -> IterableDataset: # blocks of consecutive shards, else every num_shards-th
@@ -536,6 +590,14 @@ def _it_shard(self, num_shards:int, # how many groups to split the shards into
     return _rebind(ds._ex_iterable, ds)
 
 
+
+# %% ../nbs/04c_iterable_dataset.ipynb #e611c267
+def step_examples(ds:IterableDataset, # the stream
+                  step:int, # keep one example in `step`
+                  offset:int) -> IterableDataset: # the first kept (0 ≤ offset < step)
+    "Every `step`-th example of `ds`, from the `offset`-th."
+    if not 0 <= offset < step: raise IndexError(f"offset must be in [0, {step - 1}] for step={step}, got {offset}.")
+    return ds._new(_Chain(ds._ex_iterable, lambda it: itertools.islice(it, offset, None, step)))
 
 # %% ../nbs/04c_iterable_dataset.ipynb #9371bf39
 def _batch_fn(batch_size, by_column, drop_last_batch):
@@ -569,7 +631,9 @@ def _concat_iterables(parts):
     class _Concat:
         n_shards = sum(getattr(p, "n_shards", 1) for p in parts)
         def __iter__(self): return itertools.chain.from_iterable(parts)
-    return _Concat()
+    out = _Concat()
+    out.parts = parts
+    return out
 
 def read_split(split_datasets:dict, # split name → IterableDataset
                split, # a spec like 'train[10:20]+test[:5%]', a NamedSplit or a ReadInstruction

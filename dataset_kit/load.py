@@ -8,6 +8,7 @@ import importlib, importlib.util, inspect, json, os, sys, types
 from collections import Counter
 from typing import Optional, Union
 from .core import stable_hash, url_to_fs
+from .exceptions import DatasetNotFoundError, DataFilesNotFoundError
 from .features import Features
 from .splits import ReadInstruction, NamedSplit, as_read_instruction
 from .download import DownloadConfig, DownloadMode, VerificationMode
@@ -95,13 +96,15 @@ def resolve_builder(path, # a builder class, a packaged/built-in name, a .py fil
             files = resolve_data_files(data_dir=path, storage_options=storage_options)
             kind = _builder_for_extensions(f for fs in files.values() for f in fs)
             if kind: return PACKAGED[kind], {"data_dir": os.path.abspath(path)}
+            raise DataFilesNotFoundError(f"No (supported) data files found in {path}: expected files with one of the "
+                                         f"extensions {sorted(set(EXTENSION_TO_BUILDER) | set(IMAGE_EXTENSIONS) | set(AUDIO_EXTENSIONS))} or a builder script")
         elif len(pys) > 1: raise ValueError(f"{path} holds several Python files {pys}: name the builder script, e.g. {os.path.join(path, pys[0])}.")
         else: return _packaged_for(data_files, data_dir, path), {"base_path": os.path.abspath(path)}
     if os.path.isfile(path) and (kind := _builder_for_extensions([path])):
         return PACKAGED[kind], {"data_files": os.path.abspath(path)}
-    raise FileNotFoundError(f"Couldn't find a dataset builder for {path!r}: expected a builder class, one of the packaged "
-                            f"builders {sorted(PACKAGED)}, a built-in dataset {sorted(BUILTIN_DATASETS)}, a .py file or "
-                            "a folder defining a builder, or a folder/file of data.")
+    raise DatasetNotFoundError(f"Couldn't find a dataset builder for {path!r}: expected a builder class, one of the packaged "
+                               f"builders {sorted(PACKAGED)}, a built-in dataset {sorted(BUILTIN_DATASETS)}, a .py file or "
+                               "a folder defining a builder, or a folder/file of data.")
 
 def _packaged_for(data_files, data_dir, base):
     files = resolve_data_files(data_files, data_dir, base_path=base)

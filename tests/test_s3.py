@@ -1,14 +1,15 @@
 """Object storage end to end: a real S3 API (moto's server on 127.0.0.1) spoken to by s3fs, credentials and endpoint
 only in `storage_options`. Prepares with num_proc=2 and on a Dask LocalCluster write straight to the bucket; the
 results read back with `as_dataset`, `load_dataset("parquet", ...)`, `load_from_disk`; archives stream from it."""
-import os, posixpath
+import os, posixpath, signal, subprocess, sys, threading, time
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dataset_kit import (Dataset, DatasetDict, DownloadConfig, DownloadManager, load_dataset, load_from_disk, shards)
+from dataset_kit import (Dataset, DatasetDict, DatasetInfo, DownloadConfig, DownloadManager, Features, GeneratorBasedBuilder,
+                         SplitGenerator, Value, load_dataset, load_from_disk, shards)
 from dataset_kit.catalog.laion400m import Laion400m
 from dataset_kit.testing.laion import write_laion_source
 from dataset_kit.testing.imagereward import write_imagereward_repo
@@ -130,3 +131,80 @@ def test_imagereward_zips_stream_from_the_bucket(s3_bucket, tmp_path):
     got = list(streamed)
     assert [r["prompt_id"] for r in got] == local["prompt_id"] and got[0]["image"].size == local[0]["image"].size
     assert not cache.exists() or not any(p.suffix == ".zip" or "extracted" in p.parts for p in cache.rglob("*"))
+
+
+# --- crashes: a killed driver leaves nothing readable; a killed Dask worker's job is run again --------------------
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
+
+
+class Slow(GeneratorBasedBuilder):
+    "`chunks` of 200 numbered rows, `delay` seconds per row (an instance attribute: it travels with the pickle)."
+    delay = 0.0
+    def _info(self): return DatasetInfo(features=Features({"id": Value("int64"), "text": Value("string")}))
+    def _split_generators(self, dl_manager):
+        return [SplitGenerator("train", {"chunks": list(range(int(self.config_kwargs.get("description") or 4)))})]
+    def _generate_examples(self, chunks):
+        for c in chunks:
+            for i in range(200):
+                if self.delay: time.sleep(self.delay)
+                yield c * 200 + i, {"id": c * 200 + i, "text": f"row {c * 200 + i}"}
+
+
+def wait_for(cond, timeout=60, what="a condition"):
+    deadline = time.time() + timeout
+    while not cond():
+        if time.time() > deadline: raise TimeoutError(f"waited {timeout} s for {what}")
+        time.sleep(0.05)
+
+
+def test_killed_driver_leaves_no_dataset_in_the_bucket(s3_bucket, tmp_path):
+    url, so, fs = s3_bucket
+    out = f"{url}/numbers"
+    script = (f"import sys; sys.path[:0] = [{ROOT!r}, {TESTS!r}]; import test_s3 as t; "
+              f"b = t.Slow(cache_dir={str(tmp_path)!r}); b.delay = 0.002; "
+              f"b.download_and_prepare({out!r}, storage_options={so!r}, max_shard_size=2000, file_format='parquet')")
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        wait_for(lambda: any(p.endswith(".json") and "/shard-" in p for p in fs.find(url)) or proc.poll() is not None,
+                 what="a first recorded shard")
+        assert proc.poll() is None, "the prepare finished before it could be killed"
+    finally:
+        proc.kill(); proc.wait()
+    left = objects(fs, url)
+    assert left and all(p.startswith("numbers.incomplete/jobs/") for p in left), left   # nothing under numbers/
+    with pytest.raises(FileNotFoundError): DatasetInfo.from_directory(out, storage_options=so)   # no marker
+    with pytest.raises(FileNotFoundError):   # and no shard for a reader that globs the prefix
+        load_dataset("parquet", data_files=f"{out}/*.parquet", storage_options=so, cache_dir=str(tmp_path / "r"))
+    b = Slow(cache_dir=str(tmp_path))   # the same prepare again: resumes, then publishes with the marker last
+    b.download_and_prepare(out, storage_options=so, max_shard_size=2000, file_format="parquet")
+    assert b.as_dataset("train")["id"] == list(range(800))
+    assert not any(p.startswith("numbers.incomplete") for p in objects(fs, url))
+
+
+def test_killed_dask_worker_job_is_rescheduled(s3_bucket, dask_client, tmp_path):
+    "SIGKILL one of the two worker processes mid-job: the job runs again, every row lands exactly once."
+    url, so, fs = s3_bucket
+    out = f"{url}/numbers"
+    b = Slow(cache_dir=str(tmp_path)); b.delay = 0.003   # 2 jobs of 2 chunks: ~1.2 s each
+    pids = dask_client.run(os.getpid)
+    err = []
+    def prepare():
+        try: b.download_and_prepare(out, storage_options=so, max_shard_size=2000, dask_client=dask_client)
+        except BaseException as e: err.append(e)
+    t = threading.Thread(target=prepare); t.start()
+    try:
+        wait_for(lambda: any(dask_client.processing().values()) and any("/shard-" in p for p in fs.find(url)),
+                 what="a job writing shards")
+        busy = next(a for a, keys in dask_client.processing().items() if keys)
+        os.kill(pids[busy], signal.SIGKILL)
+    finally:
+        t.join(120)
+    assert not t.is_alive() and not err, err
+    assert pids[busy] not in dask_client.run(os.getpid).values()   # the worker was killed (its nanny started another)
+    ds = b.as_dataset("train")
+    assert ds["id"] == list(range(800))   # every row, once, in order
+    names = objects(fs, url)
+    assert all(p.startswith("numbers/") for p in names), names   # no temporary objects left
+    assert sum(p.endswith(".arrow") for p in names) == len(b.info.splits["train"].shard_lengths or [1])

@@ -16,9 +16,9 @@ from ..core import BAD_INPUT_CHOICES, report_bad_input
 
 # %% auto #0
 __all__ = ['NSFW_NAMES', 'MISSING_SIMILARITY', 'EMBEDDING_DIM', 'METADATA_COLUMNS', 'ON_BAD_RECORD', 'IMAGE_EXTENSIONS',
-           'laion_features', 'LaionFormatError', 'map_metadata', 'report_bad', 'find_image_shards',
-           'find_embedding_parts', 'iter_shard_examples', 'is_plain_tar', 'iter_tar_files', 'shard_members',
-           'iter_part_batches', 'iter_part_examples', 'part_table', 'Laion400mConfig', 'Laion400m']
+           'IMG2DATASET_COMMAND', 'laion_features', 'LaionFormatError', 'map_metadata', 'report_bad',
+           'find_image_shards', 'find_embedding_parts', 'iter_shard_examples', 'is_plain_tar', 'iter_tar_files',
+           'shard_members', 'iter_part_batches', 'iter_part_examples', 'part_table', 'Laion400mConfig', 'Laion400m']
 
 # %% ../../nbs/12_laion400m.ipynb #15bf7803
 NSFW_NAMES = ["UNLIKELY", "UNSURE", "NSFW", "UNTAGGED"] # the ClassLabel names; the last one is "no usable tag"
@@ -164,7 +164,9 @@ def iter_shard_examples(shard:str, # the shard name, e.g. "00042"
         return
     where = f"shard {shard} ({shard}.parquet)"
     if missing := [c for c in ("key", "status", *METADATA_COLUMNS) if c not in table.column_names]:
-        report_bad(f"{where} lacks column(s) {missing}; img2dataset output has key, status and {list(METADATA_COLUMNS)}",
+        hint = (" (run img2dataset with --caption_col TEXT and --url_col URL, as laion400m's manual_download_instructions "
+                "show)") if "caption" in missing else ""
+        report_bad(f"{where} lacks column(s) {missing}; img2dataset output has key, status and {list(METADATA_COLUMNS)}{hint}",
                    on_bad_record); return
     cols = _pylists(map_metadata(table, where))
     keys, status = table["key"].cast(pa.string()).to_pylist(), table["status"].to_pylist()
@@ -367,12 +369,20 @@ _CITATION = """@article{DBLP:journals/corr/abs-2111-02114,
 }"""
 _HOMEPAGE = "https://laion.ai/blog/laion-400-open-dataset/"
 _LICENSE = "CC-BY-4.0 (the metadata and embeddings; the images keep their own copyright)"
-_INSTRUCTIONS = """\
-`images`: download the images with img2dataset (https://github.com/rom1504/img2dataset) from the metadata parquet
-files of https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-meta/, with
-`--output_format webdataset --save_additional_columns '["NSFW","similarity","LICENSE"]'`, and pass the output folder
-(NNNNN.tar, NNNNN.parquet, ...) as data_dir. `embeddings`: download img_emb/, text_emb/ and metadata/ from
-https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-embeddings/ and pass their parent folder as data_dir."""
+IMG2DATASET_COMMAND = ("img2dataset --url_list laion400m-meta --input_format parquet --url_col URL --caption_col TEXT "
+                       "--output_format webdataset --output_folder laion400m-images --image_size 256 "
+                       "--processes_count 16 --thread_count 128 "
+                       "--save_additional_columns '[\"NSFW\",\"similarity\",\"LICENSE\"]'")
+_INSTRUCTIONS = f"""\
+`images`: download the metadata parquet files of https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-meta/
+into laion400m-meta/, then fetch the images with img2dataset (https://github.com/rom1504/img2dataset):
+
+    {IMG2DATASET_COMMAND}
+
+(`--url_col URL --caption_col TEXT` are LAION's column names; without the caption column the shards lack
+`caption`), and pass the output folder (00000.tar, 00000.parquet, ...) as data_dir. `embeddings`: download img_emb/,
+text_emb/ and metadata/ from https://the-eye.eu/public/AI/cah/laion400m-met-release/laion400m-embeddings/ and pass
+their parent folder as data_dir."""
 
 @dataclass
 class Laion400mConfig(BuilderConfig):
