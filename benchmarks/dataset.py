@@ -103,7 +103,9 @@ def main():
     ap.add_argument("--hf-iter-rows", type=int, default=20_000, help="rows `datasets` iterates (it is slow)")
     ap.add_argument("--map-rows", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
     args = ap.parse_args()
+    if args.quick: args.rows, args.hf_iter_rows, args.map_rows, args.repeat = 5_000, 500, 2_000, 1
     disable_progress_bar()
     import datasets
     datasets.disable_progress_bars(); datasets.disable_caching()
@@ -153,16 +155,16 @@ def main():
 
     # numpy batches ds[i:i+1000]
     rng = np.random.default_rng(1)
-    starts = rng.integers(0, n - 1000, 200)
+    starts = rng.integers(0, n - 1000, 20 if args.quick else 200)
     dkn, hfn = dk.with_format("numpy"), hf.with_format("numpy")
     a, b, c = compare([lambda: [dkn[int(i):int(i) + 1000] for i in starts], lambda: [hfn[int(i):int(i) + 1000] for i in starts[:50]],
                        lambda: [raw_numpy_batch(raw, int(i)) for i in starts]], [R, 1, R])
-    b_dk, b_hf, b_raw = a / len(starts) * 1e6, b / 50 * 1e6, c / len(starts) * 1e6
+    b_dk, b_hf, b_raw = a / len(starts) * 1e6, b / len(starts[:50]) * 1e6, c / len(starts) * 1e6
     assert dkn[0:1000]["arr"].shape == (1000, 4, 4)
     report("numpy batch ds[i:i+1000] (us)", b_dk, b_hf, b_raw, "us/batch")
 
     # random access
-    idx = rng.integers(0, n, 10_000)
+    idx = rng.integers(0, n, 1_000 if args.quick else 10_000)
     cols = {c: raw.column(c) for c in raw.column_names}   # plain pyarrow: one scalar per column, or a one-row slice
     a, b, c, d = compare([lambda: [dk[int(i)] for i in idx], lambda: [hf[int(i)] for i in idx],
                           lambda: [{c: col[int(i)].as_py() for c, col in cols.items()} for i in idx],

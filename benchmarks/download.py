@@ -69,7 +69,9 @@ def main():
     ap.add_argument("--small", type=int, default=500, help="number of 10 kB files for the many-files workload")
     ap.add_argument("--dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
                     help="where to write (default: tmpfs /dev/shm, so the software is measured, not the disk)")
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
     args = ap.parse_args()
+    if args.quick: args.mb, args.repeat, args.small = 2, 1, 20
     disable_progress_bar()
     work = tempfile.mkdtemp(prefix="dk_bench_dl_", dir=args.dir)
     size = args.mb * 2**20

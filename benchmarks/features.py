@@ -6,9 +6,9 @@ Table: 100k rows {int64, string, ClassLabel (given as names), Array2D(4, 4) floa
   decode: Arrow table -> Python columns (`Features.decode_batch(table.to_pydict())` vs `ds[:]`), and
           Arrow table -> numpy (`arrow_to_numpy` per column vs `ds.with_format("numpy")[:]`)
 Images: 2k 64x64 RGB PNGs (skipped when dataset_kit.image does not exist yet).
-Run: .venv/bin/python benchmarks/features.py [n_rows]
+Run: .venv/bin/python benchmarks/features.py [n_rows] [--quick]
 """
-import io, statistics, sys, time
+import argparse, io, statistics, sys, time
 import numpy as np
 import datasets
 from datasets import Features as HFeatures, Value as HValue, ClassLabel as HClassLabel, Array2D as HArray2D
@@ -77,6 +77,9 @@ def image_bench(n=2000):
     report(f"decode {n:,} PNGs (pixels loaded)", n, median_time(dk_decode), median_time(hf_decode, repeat=1), "img/s")
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    table_bench(n)
-    image_bench()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n_rows", type=int, nargs="?", default=100_000)
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
+    a = ap.parse_args()
+    table_bench(2_000 if a.quick else a.n_rows)
+    image_bench(50 if a.quick else 2000)

@@ -1,12 +1,12 @@
 """Image / Audio feature throughput: dataset_kit vs datasets in one process (median of 3 runs).
 
-    .venv/bin/python benchmarks/image_audio.py
+    .venv/bin/python benchmarks/image_audio.py [--quick]
 
 Image: encode 2,000 64x64 RGB numpy arrays to PNG into an Arrow column; decode 2,000 stored PNGs to PIL.
 Audio: datasets 5 needs torch + torchcodec for audio, absent here, so audio figures are dataset_kit's alone:
 encode 300 one-second 44.1 kHz clips to WAV, decode them, and decode + resample them to 16 kHz.
 """
-import statistics, time
+import argparse, statistics, time
 import numpy as np
 import pyarrow as pa
 import datasets
@@ -15,7 +15,10 @@ from dataset_kit.image import Image
 from dataset_kit.audio import Audio
 
 
-def median_time(f, runs=3):
+RUNS = 3
+
+def median_time(f, runs=None):
+    runs = runs or RUNS
     times = []
     for _ in range(runs):
         t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
@@ -29,8 +32,13 @@ def row(label, n, ours, theirs=None):
 
 
 def main():
+    global RUNS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
+    quick = ap.parse_args().quick
+    if quick: RUNS = 1
     rng = np.random.default_rng(0)
-    n = 2000
+    n = 100 if quick else 2000
     arrays = [rng.integers(0, 256, (64, 64, 3), dtype=np.uint8) for _ in range(n)]
     ours_f, ds_f = Features({"image": Image()}), datasets.Features({"image": datasets.Image()})
     enc_ours = median_time(lambda: ours_f.encode_to_arrow({"image": arrays}))
@@ -44,7 +52,7 @@ def main():
     dec_col_ds = median_time(lambda: ds_f.decode_column(stored, "image"))
     row("Image Features.decode_column", n, dec_col_ours, dec_col_ds)
 
-    m, sr = 300, 44100
+    m, sr = (10 if quick else 300), 44100
     clips = [{"array": rng.standard_normal(sr).astype(np.float32) * 0.1, "sampling_rate": sr} for _ in range(m)]
     a = Audio()
     t_enc = median_time(lambda: a.encode_arrow_column(clips))

@@ -2,22 +2,14 @@
 images while iterating the prepared train split. The same builder code runs on dataset_kit and on `datasets`
 (its source re-bound to `datasets`' classes), in one process, on the same files; medians of `--repeat` runs.
 
-    .venv/bin/python benchmarks/imagereward.py [--size 192] [--prompts 15] [--repeat 3] [--num-proc 1]
+    .venv/bin/python benchmarks/imagereward.py [--size 192] [--prompts 15] [--repeat 3] [--num-proc 1] [--quick]
 """
-import argparse, importlib.util, inspect, os, re, shutil, statistics, sys, tempfile, time, types, warnings
+import argparse, os, shutil, statistics, sys, tempfile, time, warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from dataset_kit.testing.imagereward import write_imagereward_repo
 import dataset_kit.catalog.imagereward_db as dk_module
-
-
-def module_on_datasets():
-    "The imagereward_db module's source executed with `datasets`' builder classes instead of dataset_kit's."
-    src = re.sub(r"^from (dataset_kit|\.\.) import \(", "from datasets import (", inspect.getsource(dk_module), flags=re.M)
-    mod = types.ModuleType("imagereward_db_on_datasets"); mod.__file__ = "<imagereward_db_on_datasets>"
-    sys.modules[mod.__name__] = mod
-    exec(compile(src, mod.__file__, "exec"), mod.__dict__)
-    return mod
+from _rebind import module_on_datasets
 
 
 def run(mod, root, cache, num_proc):
@@ -41,7 +33,9 @@ def main():
     ap.add_argument("--prompts", type=int, default=15, help="prompts per zip part")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--num-proc", type=int, default=1)
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
     a = ap.parse_args()
+    if a.quick: a.size, a.prompts, a.repeat = 32, 2, 1
     warnings.simplefilter("ignore")
     import datasets
     datasets.disable_progress_bars()
@@ -53,7 +47,7 @@ def main():
     n_img = sum(len(v) for v in repo.records.values())
     size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(repo.root) for f in fs)
     print(f"miniature: {n_img} webp images {a.size}x{a.size}, {size / 1e6:.1f} MB, written in {time.perf_counter() - t:.1f}s")
-    hf = module_on_datasets()
+    hf = module_on_datasets(dk_module, "imagereward_db_on_datasets")
     res = {"dataset_kit": [], "datasets": []}
     for i in range(a.repeat):
         for name, mod in (("dataset_kit", dk_module), ("datasets", hf)):

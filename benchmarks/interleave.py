@@ -58,4 +58,6 @@ def main(rows):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(); ap.add_argument("--rows", type=int, default=200_000)
-    main(ap.parse_args().rows)
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
+    a = ap.parse_args()
+    main(5_000 if a.quick else a.rows)

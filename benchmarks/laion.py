@@ -3,27 +3,20 @@ on dataset_kit and on `datasets` (the same builder source re-bound to `datasets`
 process), and the scaling of dataset_kit from 1 to 2 Dask workers (LocalCluster, one process per worker,
 started before timing). Medians of `--repeat` runs.
 
-    .venv/bin/python benchmarks/laion.py [--shards 16] [--rows 1000] [--size 256] [--parts 4] [--part-rows 100000] [--repeat 3]
+    .venv/bin/python benchmarks/laion.py [--shards 16] [--rows 1000] [--size 256] [--parts 4] [--part-rows 100000] [--repeat 3] [--quick]
 """
-import argparse, inspect, os, re, shutil, statistics, sys, tempfile, time, types, warnings
+import argparse, os, shutil, statistics, sys, tempfile, time, warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import numpy as np
 from dataset_kit.testing.laion import (write_image_shard, write_embedding_part, sample_rows, clip_like_embeddings,
                                       jpeg_bytes, SUBJECTS, EMBEDDING_METADATA_COLUMNS)
 import dataset_kit.catalog.laion400m as dk_module
+from _rebind import module_on_datasets
 
-
-def module_on_datasets():
-    "The laion400m module's source executed with `datasets`' builder classes instead of dataset_kit's."
-    src = re.sub(r"^from (dataset_kit|\.\.) import \(", "from datasets import (", inspect.getsource(dk_module), flags=re.M)
-    # datasets patches the module's `np.load` for streaming (xnumpy_load hands np.load a file object, which cannot be
-    # memory-mapped): call the function np.load(mmap_mode="r") calls, by its own name
-    src = re.sub(r'np\.load\(([^()]*(?:\([^()]*\))?[^()]*), mmap_mode="r"\)', r'np.lib.format.open_memmap(\1, mode="r")', src)
-    mod = types.ModuleType("laion400m_on_datasets"); mod.__file__ = "<laion400m_on_datasets>"
-    sys.modules[mod.__name__] = mod
-    exec(compile(src, mod.__file__, "exec"), mod.__dict__)
-    return mod
+# datasets patches the module's `np.load` for streaming (xnumpy_load hands np.load a file object, which cannot be
+# memory-mapped): call the function np.load(mmap_mode="r") calls, by its own name
+OPEN_MEMMAP = (r'np\.load\(([^()]*(?:\([^()]*\))?[^()]*), mmap_mode="r"\)', r'np.lib.format.open_memmap(\1, mode="r")')
 
 
 def write_images(root, shards, rows, size, seed=0):
@@ -76,7 +69,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-datasets", action="store_true")
     ap.add_argument("--dask-only", action="store_true", help="only the Dask scaling")
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
     a = ap.parse_args()
+    if a.quick: a.shards, a.rows, a.size, a.parts, a.part_rows, a.repeat = 2, 20, 32, 2, 300, 1
     warnings.simplefilter("ignore")
     import dataset_kit; dataset_kit.disable_progress_bar()
     work = tempfile.mkdtemp()
@@ -95,7 +90,7 @@ def main():
     if a.dask_only: a.skip_datasets = True
     if not a.skip_datasets:
         import datasets; datasets.disable_progress_bars()
-        libs.append(("datasets", module_on_datasets()))
+        libs.append(("datasets", module_on_datasets(dk_module, "laion400m_on_datasets", OPEN_MEMMAP)))
     for config, data_dir in ([] if a.dask_only else sources.items()):
         for name, mod in libs:
             # datasets prepares embeddings row by row at a few thousand rows/s: give it one part, run once
@@ -106,7 +101,7 @@ def main():
                 res[(config, name, np_)] = r
                 print(f"{config:10s} {name:12s} num_proc={str(np_):4s} {r:9.0f} rows/s   ({n} rows)", flush=True)
     from distributed import LocalCluster, Client
-    for workers in (1, 2):
+    for workers in ((1,) if a.quick else (1, 2)):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cl, Client(cl) as c:
             prepare(dk_module, "embeddings", emb_dir, work, dask_client=c)  # warm the workers up (imports)
             cpu = lambda: sum(c.run(time.process_time).values())  # CPU seconds used by the worker processes
@@ -120,7 +115,8 @@ def main():
                 print(f"{config:10s} dask {workers} worker(s)          {r:9.0f} rows/s wall, {per_cpu:9.0f} rows per "
                       f"worker-CPU-second (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
     for config in sources:
-        line = f"{config}: dask 2 workers / 1 worker = {res[(config, 'dask', 2)] / res[(config, 'dask', 1)]:.2f}x"
+        line = f"{config}: dask 2 workers / 1 worker = {res[(config, 'dask', 2)] / res[(config, 'dask', 1)]:.2f}x" \
+            if (config, "dask", 2) in res else f"{config}:"
         if (config, "datasets", None) in res:
             line += (f"; dataset_kit/datasets inline {res[(config, 'dataset_kit', None)] / res[(config, 'datasets', None)]:.2f}x"
                      f", num_proc=2 {res[(config, 'dataset_kit', 2)] / res[(config, 'datasets', 2)]:.2f}x")

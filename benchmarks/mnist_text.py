@@ -60,7 +60,7 @@ def synthetic_mnist(folder, n_train=60_000, n_test=10_000, seed=0):
                 f.write(gzip.compress(idx_bytes(array), compresslevel=1, mtime=0))
 
 
-def prepare_dataset_kit(data_dir, cache_dir, num_proc=None):
+def prepare_dataset_kit(data_dir, cache_dir, num_proc=None, sizes=(60_000, 10_000)):
     from dataset_kit.catalog.mnist_text_small import MnistTextSmall
     from dataset_kit.core import disable_progress_bar
     disable_progress_bar()
@@ -69,7 +69,7 @@ def prepare_dataset_kit(data_dir, cache_dir, num_proc=None):
     builder.download_and_prepare(num_proc=num_proc)
     ds = builder.as_dataset()
     seconds, cpu = time.perf_counter() - t, time.process_time() - c
-    assert len(ds["train"]) == 120_000 and len(ds["test"]) == 20_000, {k: len(v) for k, v in ds.items()}
+    assert len(ds["train"]) == 2 * sizes[0] and len(ds["test"]) == 2 * sizes[1], {k: len(v) for k, v in ds.items()}
     return seconds, cpu
 
 
@@ -107,22 +107,26 @@ def main(argv=None):
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--skip-prepare", action="store_true")
     p.add_argument("--skip-datasets", action="store_true", help="do not run the `datasets` comparison")
+    p.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
     args = p.parse_args(argv)
+    if args.quick: args.digits, args.repeat = 2_000, 1
     print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}")
     codec(args.digits, args.repeat)
     if args.skip_prepare: return
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = os.path.join(tmp, "idx")
         t = time.perf_counter()
-        synthetic_mnist(data_dir)
-        print(f"synthetic MNIST IDX files (70,000 digits) written in {time.perf_counter() - t:.1f} s")
-        ours, ours_cpu = prepare_dataset_kit(data_dir, os.path.join(tmp, "cache_dk"))
-        print(f"prepare 70,000 digits → 140,000 rows, dataset_kit: {ours:.2f} s wall, {ours_cpu:.2f} s CPU")
-        two, _ = prepare_dataset_kit(data_dir, os.path.join(tmp, "cache_dk2"), num_proc=2)
-        print(f"prepare 70,000 digits → 140,000 rows, dataset_kit with num_proc=2: {two:.2f} s wall")
+        n_train, n_test = (1_000, 200) if args.quick else (60_000, 10_000)
+        synthetic_mnist(data_dir, n_train, n_test)
+        n = n_train + n_test
+        print(f"synthetic MNIST IDX files ({n:,} digits) written in {time.perf_counter() - t:.1f} s")
+        ours, ours_cpu = prepare_dataset_kit(data_dir, os.path.join(tmp, "cache_dk"), sizes=(n_train, n_test))
+        print(f"prepare {n:,} digits → {2 * n:,} rows, dataset_kit: {ours:.2f} s wall, {ours_cpu:.2f} s CPU")
+        two, _ = prepare_dataset_kit(data_dir, os.path.join(tmp, "cache_dk2"), num_proc=2, sizes=(n_train, n_test))
+        print(f"prepare {n:,} digits → {2 * n:,} rows, dataset_kit with num_proc=2: {two:.2f} s wall")
         if not args.skip_datasets:
             theirs, theirs_cpu = prepare_datasets(data_dir, os.path.join(tmp, "cache_hf"))
-            print(f"prepare 70,000 digits → 140,000 rows, datasets (one digit at a time): {theirs:.2f} s wall, "
+            print(f"prepare {n:,} digits → {2 * n:,} rows, datasets (one digit at a time): {theirs:.2f} s wall, "
                   f"{theirs_cpu:.2f} s CPU → dataset_kit is {theirs / ours:.1f}× faster (wall), {theirs_cpu / ours_cpu:.1f}× (CPU)")
 
 

@@ -160,7 +160,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child", action="store_true"); ap.add_argument("--lib"); ap.add_argument("--what")
     ap.add_argument("--num-proc", type=int, default=None)
+    ap.add_argument("--quick", action="store_true", help="seconds on tiny data (CI): both libraries, every ratio")
     args = ap.parse_args()
+    if args.quick: args.rows, args.images, args.repeat = 4_000, 100, 1
     if args.child: return child(args)
     R, I, k = args.rows, args.images, args.repeat
     print(f"rows={R:,} (+{R // 4:,} test)  images={I:,}  repeat={k}  cpus={os.cpu_count()}  load={os.getloadavg()[0]:.1f}")

@@ -7,7 +7,7 @@ import importlib
 
 _PUBLIC = {
     "core": "default_cache_dir disable_progress_bar enable_progress_bar are_progress_bars_disabled disable_progress_bars "
-            "enable_progress_bars is_progress_bar_enabled",
+            "enable_progress_bars is_progress_bar_enabled report_bad_input BAD_INPUT_CHOICES",
     "features": "Features Value ClassLabel List LargeList Sequence Array2D Array3D Array4D Array5D Json register_feature "
                 "require_decoding infer_features",
     "features_translation": "Translation TranslationVariableLanguages",
@@ -25,6 +25,7 @@ _PUBLIC = {
     "combine": "interleave_datasets",
     "data_files": "DataFilesDict",
     "builder": "BuilderConfig DatasetBuilder GeneratorBasedBuilder ArrowBasedBuilder",
+    "dataset_card": "DatasetInfosDict",
     "load": "load_dataset load_dataset_builder load_from_disk get_dataset_config_names get_dataset_default_config_name "
             "get_dataset_config_info get_dataset_split_names get_dataset_infos",
 }

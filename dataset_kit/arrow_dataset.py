@@ -20,7 +20,7 @@ from .dataset_map import DatasetMapMixin, generate_arrow
 from .dataset_io import DatasetIOMixin, read_saved_dataset
 from .file_readers import files_to_arrow
 from .iterable_dataset import iterable_from_dataset
-from .tensor_formats import polars_of_rows, batch_rows
+from .tensor_formats import polars_of_rows, batch_rows, tf_dataset
 from .search import IndexableMixin
 from .dataset_dict import DatasetDict
 
@@ -192,6 +192,23 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
     def __getitems__(self, keys:list) -> list: # row indices, as a torch DataLoader's sampler gives them
         "The rows `keys`, read as one batch and split into examples (what `torch.utils.data.DataLoader` calls)."
         return batch_rows(self[keys])
+    def to_tf_dataset(self, batch_size:int=None, # rows per batch (None: unbatched rows)
+                      columns=None, # feature column(s); default: all but the labels
+                      shuffle:bool=False, # a new order every epoch
+                      collate_fn=None, # fn(list of examples, **collate_fn_args) → dict of arrays (e.g. a DataCollator)
+                      drop_remainder:bool=False, # drop a last, smaller batch
+                      collate_fn_args:dict=None, # keyword arguments of collate_fn
+                      label_cols=None, # label column(s): the dataset yields (features, labels)
+                      prefetch:bool=True, # prepare the next batches in the background
+                      num_workers:int=0, # only 0 is supported
+                      num_test_batches:int=20): # batches read to find the shapes
+        "A `tf.data.Dataset` reading this dataset's rows in batches (for Keras)."
+        as_list = lambda c: [c] if isinstance(c, str) else (list(c) if c is not None else None)
+        cols, labels = as_list(columns), as_list(label_cols) or []
+        wanted = (cols or [c for c in self.column_names if c not in labels]) + [c for c in labels if c not in (cols or [])]
+        reader = self.with_format("numpy", columns=wanted)
+        return tf_dataset(lambda idx: reader[idx], len(self), batch_size, cols, shuffle, collate_fn, drop_remainder,
+                          collate_fn_args, labels, prefetch, num_workers, num_test_batches)
 
     def __enter__(self): return self
     def __exit__(self, exc_type, exc_val, exc_tb):

@@ -8,16 +8,15 @@ import posixpath
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from .core import url_to_fs
+from .publish import url_to_fs, is_local
 from .splits import NamedSplit, as_read_instruction, make_file_instructions, filenames_for_dataset_split
 from .arrow_dataset import read_arrow_table
+from .shards import file_checksum
 
 # %% auto #0
-__all__ = ['read_shard', 'prepared_file_format', 'read_split_table']
+__all__ = ['read_shard', 'prepared_file_format', 'check_shard_files', 'read_split_table']
 
 # %% ../nbs/05b_arrow_reader.ipynb #54bee8f2
-def _is_local(fs): return "file" in fs.protocol or "local" in fs.protocol
-
 def _map_stream(path:str) -> pa.Table:
     "A memory-mapped IPC stream, read through a `BufferReader` over the mapping (zero-copy, size-independent)."
     buf = pa.memory_map(path).read_buffer()
@@ -51,9 +50,9 @@ def read_shard(path:str, # a shard file: local path or fsspec URL, `.arrow` (IPC
 def _read_shard(path, in_memory, storage_options, skip, take):
     fs, p = url_to_fs(path, storage_options)
     if p.endswith(".parquet"):
-        if _is_local(fs): return _parquet_rows(p, skip, take)
+        if is_local(fs): return _parquet_rows(p, skip, take)
         with fs.open(p, "rb") as f: return _parquet_rows(f, skip, take)   # ranged reads of the needed row groups
-    if _is_local(fs): t = read_arrow_table(p, in_memory=True) if in_memory else _map_stream(p)
+    if is_local(fs): t = read_arrow_table(p, in_memory=True) if in_memory else _map_stream(p)
     else:
         with fs.open(p, "rb") as f: t = pa.ipc.open_stream(pa.py_buffer(f.read())).read_all()
     return t.slice(skip, len(t) - skip if take == -1 else take), len(t)
@@ -66,6 +65,29 @@ def prepared_file_format(folder:str, # a prepared dataset folder
     names = [posixpath.basename(n) for n in fs.ls(p, detail=False)]
     return "parquet" if any(n.startswith(dataset_name + "-") and n.endswith(".parquet") for n in names) else "arrow"
 
+# %% ../nbs/05b_arrow_reader.ipynb #1ac59c73
+_REMEDY = "Prepare the dataset again with download_mode='force_redownload'."
+
+def check_shard_files(folder:str, # the prepared dataset folder (path or URL)
+                      files:list, # the shard files about to be read (paths or URLs in `folder`)
+                      recorded:dict, # {file name: {"num_bytes", "checksum"}} recorded at prepare time
+                      storage_options:dict=None,
+                      checksums:bool=False): # also compare SHA-256 digests (reads the files)
+    "Raise, naming the file, if a shard's size (or digest) is not the one recorded when it was prepared."
+    fs, root = url_to_fs(folder, storage_options)
+    sizes = {posixpath.basename(e["name"]): e["size"] for e in fs.ls(root, detail=True)}
+    for f in dict.fromkeys(files):
+        want = (recorded or {}).get(posixpath.basename(f))
+        if not want: continue
+        got = sizes.get(posixpath.basename(f))
+        if got is None: raise FileNotFoundError(f"Shard {f} is missing from the prepared dataset. {_REMEDY}")
+        if want.get("num_bytes") is not None and got != want["num_bytes"]:
+            raise ValueError(f"Shard {f} cannot be read: it is truncated or damaged ({got} bytes, but {want['num_bytes']} "
+                             f"were written when the dataset was prepared). {_REMEDY}")
+        if checksums and want.get("checksum") and file_checksum(fs, posixpath.join(root, posixpath.basename(f))) != want["checksum"]:
+            raise ValueError(f"Shard {f} does not have the SHA-256 recorded when the dataset was prepared: it was "
+                             f"altered. {_REMEDY}")
+
 # %% ../nbs/05b_arrow_reader.ipynb #879d63dc
 def read_split_table(folder:str, # the prepared dataset folder (path or URL)
                      dataset_name:str, # the shard-name prefix
@@ -73,7 +95,9 @@ def read_split_table(folder:str, # the prepared dataset folder (path or URL)
                      split, # a spec str, NamedSplit, ReadInstruction or Split tree
                      in_memory:bool=False, # copy the rows into RAM
                      verify:bool=True, # check opened shards against the recorded shard lengths
-                     storage_options:dict=None) -> tuple:
+                     storage_options:dict=None,
+                     recorded_files:dict=None, # {file name: {"num_bytes", "checksum"}}: check sizes before opening
+                     checksums:bool=False) -> tuple: # also check the recorded SHA-256 of the shards read
     "`(table, name, sources)`: the rows `split` selects, the split name to give the dataset, and the shards read."
     ri = as_read_instruction(split, split_infos)
     names = [a.splitname for a in ri.to_absolute({k: v.num_examples for k, v in split_infos.items()})]
@@ -88,9 +112,10 @@ def read_split_table(folder:str, # the prepared dataset folder (path or URL)
         files = filenames_for_dataset_split(folder, dataset_name, n, fmt, si.shard_lengths)
         expected.update(zip(files, si.shard_lengths or [si.num_examples]))
     fs = url_to_fs(folder, storage_options)[0]
-    mapped = fmt == "arrow" and not in_memory and _is_local(fs)
+    mapped = fmt == "arrow" and not in_memory and is_local(fs)
     instructions = make_file_instructions(dataset_name, split_infos.values(), ri, fmt, folder).file_instructions
     if not instructions: instructions = [{"filename": next(iter(expected)), "skip": 0, "take": 0}]  # the schema
+    if recorded_files: check_shard_files(folder, [i["filename"] for i in instructions], recorded_files, storage_options, checksums)
     tables, sources = [], []
     for ins in instructions:
         t, n = read_shard(ins["filename"], in_memory, storage_options, ins["skip"], ins["take"])

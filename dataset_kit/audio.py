@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 import soundfile as sf
-from .features import Value, register_feature
+from .features_core import Value, register_feature
 from .image import is_local_path, read_path_bytes, encode_file_column, cast_file_storage, embed_file_storage
 
 # %% auto #0

@@ -14,7 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 from fastcore.basics import patch
-from .core import default_cache_dir, progress_bar, stable_hash, url_to_fs
+from .core import default_cache_dir, progress_bar, stable_hash
+from .publish import url_to_fs, is_local
 from .fingerprint import fingerprint
 from .features import Features, infer_features
 from .splits import Split, NamedSplit, SplitInfo, SplitDict, SplitGenerator, ReadInstruction
@@ -36,7 +37,7 @@ from .shards import (ShardJob, run_shard_jobs, split_gen_kwargs, finalize_split,
 # %% auto #0
 __all__ = ['ENCODE_BATCH_BYTES', 'RECORD_BATCH_BYTES', 'PLAIN_MAX_JOBS', 'BuilderConfig', 'DatasetBuilder', 'prepared_info',
            'GeneratorBasedBuilder', 'ArrowBasedBuilder', 'verify_splits', 'source_files_state',
-           'patch_builder_for_streaming', 'BuilderStreamingDownloadManager']
+           'patch_builder_for_streaming']
 
 # %% ../nbs/05_builder.ipynb #7070991f
 _BAD_NAME_CHARS = '<>:/\\|?*'
@@ -377,7 +378,7 @@ def verify_splits(expected:dict, # {name: SplitInfo} recorded in the info (None 
 # %% ../nbs/05_builder.ipynb #4019e4ba
 def _lock_path(output_dir:str, storage_options=None) -> str:
     fs, path = url_to_fs(output_dir, storage_options)
-    if "file" in fs.protocol or "local" in fs.protocol: return path.rstrip("/") + "_builder.lock"
+    if is_local(fs): return path.rstrip("/") + "_builder.lock"
     return os.path.join(default_cache_dir(), "locks", stable_hash(output_dir) + "_builder.lock")
 
 def _check_parallel_target(output_dir, storage_options, num_proc, dask_client):
@@ -485,7 +486,7 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
         from distributed import Client
         client = Client(dask_client)
     try:
-        splits, schemas = SplitDict(dataset_name=self.dataset_name), []
+        splits, schemas, files = SplitDict(dataset_name=self.dataset_name), [], {}
         names = [str(sg.name) for sg in split_generators]
         if len(set(names)) != len(names): raise ValueError(f"_split_generators returned a split twice: {names}.")
         for sg in split_generators:
@@ -494,16 +495,17 @@ def _prepare_into(self:DatasetBuilder, incomplete, so, download_config, download
             if rec.get("sources") != sources:  # not finished, or finished from files that have changed since
                 n_expected = expected[str(sg.name)].num_examples if expected and str(sg.name) in expected else None
                 rec = self._prepare_split(sg, incomplete, so, file_format, max_shard_size, num_proc, client, check_keys,
-                                          n_expected, sources)
+                                          n_expected, sources, checksums=verification_mode == VerificationMode.ALL_CHECKS)
                 write_json(fs, rec_path, {**rec, "sources": sources})
             splits.add(SplitInfo(**rec["split_info"]))
             if rec["schema"]: schemas.append(rec["schema"])
+            files.update(rec.get("file_checksums") or {})
     finally:
         if own: client.close()
     verify_splits(expected, splits)
     if self.info.features is None and schemas:
         self.info.features = Features.from_arrow_schema(pa.ipc.read_schema(pa.py_buffer(bytes.fromhex(schemas[0]))))
-    self.info.splits = splits
+    self.info.splits, self.info.shard_checksums = splits, files or None
     self.info.dataset_size = sum(s.num_bytes for s in splits.values())
     if recorded_checksums and (verification_mode == VerificationMode.ALL_CHECKS or not self.info.download_checksums):
         self.info.download_checksums = recorded_checksums
@@ -524,7 +526,7 @@ def _max_jobs(num_proc, client, features) -> int:
 
 @patch
 def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_format, max_shard_size, num_proc, client,
-                   check_keys, n_expected, sources=None):
+                   check_keys, n_expected, sources=None, checksums=False):
     split = str(split_generator.name)
     plain = (num_proc or 1) == 1 and client is None   # jobs run in this process, one after the other
     parts = split_gen_kwargs(split_generator.gen_kwargs, _max_jobs(num_proc, client, self.info.features))
@@ -538,7 +540,7 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
     jobs = [ShardJob(self, split, i, gk, folder=posixpath.join(base, f"{i:05d}"), storage_options=so,
                      file_format=file_format, max_shard_size=max_shard_size,
                      writer_batch_size=self._writer_batch_size, features=features, check_keys=check_keys,
-                     record_batch_bytes=None if self._writer_batch_size else RECORD_BATCH_BYTES)
+                     record_batch_bytes=None if self._writer_batch_size else RECORD_BATCH_BYTES, checksum=checksums)
             for i, gk in enumerate(parts)]
     with progress_bar(total=n_expected, desc=f"Generating {split} split", unit=" examples") as bar:
         results = run_shard_jobs(jobs, num_proc=num_proc, dask_client=client, bar=bar)
@@ -558,7 +560,7 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
     info = SplitInfo(name=split, num_bytes=fin["num_bytes"], num_examples=fin["num_examples"],
                      shard_lengths=fin["shard_lengths"] if len(fin["shard_lengths"]) > 1 else None,
                      dataset_name=self.dataset_name)
-    return {"split_info": info.to_dict(), "schema": schemas[0] if schemas else None}
+    return {"split_info": info.to_dict(), "schema": schemas[0] if schemas else None, "file_checksums": fin["file_checksums"]}
 
 def _features_part(schema_hex):
     s = pa.ipc.read_schema(pa.py_buffer(bytes.fromhex(schema_hex)))
@@ -574,7 +576,8 @@ def _write_empty_split(self:DatasetBuilder, split, incomplete, so, file_format, 
         if file_format == "parquet": pq.write_table(schema.empty_table(), f)
         else:
             with pa.ipc.new_stream(f, schema): pass
-    return {"files": [posixpath.basename(name)], "shard_lengths": [0], "num_examples": 0, "num_bytes": 0}
+    return {"files": [posixpath.basename(name)], "shard_lengths": [0], "num_examples": 0, "num_bytes": 0,
+            "file_checksums": {posixpath.basename(name): {"num_bytes": fs.size(name), "checksum": None}}}
 
 # %% ../nbs/05_builder.ipynb #a3919e24
 def _sources_fingerprint(sources:list, info) -> str:
@@ -603,9 +606,11 @@ def as_dataset(self:DatasetBuilder,
         raise FileNotFoundError(f"Dataset {self.dataset_name!r} is not prepared in {self._output_dir}: call "
                                 "download_and_prepare() first.")
     if not self.info.splits: self.info = prepared_info(self._output_dir, so)
-    verify = VerificationMode(verification_mode or VerificationMode.BASIC_CHECKS) != VerificationMode.NO_CHECKS
+    mode = VerificationMode(verification_mode or VerificationMode.BASIC_CHECKS)
+    verify = mode != VerificationMode.NO_CHECKS
     def one(s):
-        table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so)
+        table, name, sources = read_split_table(self._output_dir, self.dataset_name, self.info.splits, s, in_memory, verify, so,
+                                                self.info.shard_checksums if verify else None, mode == VerificationMode.ALL_CHECKS)
         ds = Dataset(table, info=self.info.copy(), split=name, fingerprint=_sources_fingerprint(sources, self.info))
         files = list(dict.fromkeys(os.path.abspath(x["filename"]) for x in sources if x["mapped"]))
         whole = bool(files) and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources)
@@ -656,32 +661,14 @@ def __setstate__(self:DatasetBuilder, state:dict):
     if state.get("_streaming_download_config") is not None:   # patched functions do not travel with a pickle
         patch_builder_for_streaming(self, state["_streaming_download_config"])
 
-def _flat(x):
-    if isinstance(x, dict): return [v for y in x.values() for v in _flat(y)]
-    if isinstance(x, (list, tuple)): return [v for y in x for v in _flat(y)]
-    return [x]
-
-class BuilderStreamingDownloadManager(StreamingDownloadManager):
-    "The streaming download manager of `as_streaming_dataset`: tar archives are read with `iter_archive`, not extracted."
-    def extract(self, url_or_urls):
-        out = super().extract(url_or_urls)
-        tars = [str(u)[len("tar://::"):] for u in _flat(out) if str(u).startswith("tar://")]
-        if tars:
-            raise NotImplementedError(
-                f"Extracting the TAR archive {tars[0]!r} is not supported when streaming: a tar has no index, so every "
-                "file opened in it would be read from the start. Iterate over its members with dl_manager.iter_archive:"
-                "\n\n    archive = dl_manager.download(url)\n    for path_in_archive, f in dl_manager.iter_archive(archive):"
-                "\n        ...\n\nor prepare the dataset (without streaming=True).")
-        return out
-
 @patch
 def as_streaming_dataset(self:DatasetBuilder, split=None, # a split name, or None for all splits (a dict of them)
                          base_path:str=None): # base for relative data paths
     "An `IterableDataset` of `split` that generates examples on the fly, without preparing anything."
     config = DownloadConfig(storage_options=self.storage_options, token=self.token)
     patch_builder_for_streaming(self, config)
-    dl = BuilderStreamingDownloadManager(dataset_name=self.dataset_name, data_dir=self.config.data_dir,
-                                         download_config=config, base_path=base_path or self.base_path)
+    dl = StreamingDownloadManager(dataset_name=self.dataset_name, data_dir=self.config.data_dir,
+                                  download_config=config, base_path=base_path or self.base_path)
     gens = {str(sg.name): sg for sg in self._split_generators(dl)}
     def one(name):
         if str(name) not in gens: raise ValueError(f"Unknown split {str(name)!r}. Should be one of {list(gens)}.")

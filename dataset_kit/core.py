@@ -9,11 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 import fsspec
 from .fingerprint import fingerprint_or_random
+from .publish import url_to_fs, temp_sibling, atomic_write, atomic_dir   # their home is publish
 
 # %% auto #0
 __all__ = ['disable_progress_bars', 'enable_progress_bars', 'BAD_INPUT_CHOICES', 'default_cache_dir', 'disable_progress_bar',
            'enable_progress_bar', 'are_progress_bars_disabled', 'is_progress_bar_enabled', 'progress_bar',
-           'temp_sibling', 'atomic_write', 'atomic_dir', 'stable_hash', 'url_to_fs', 'report_bad_input']
+           'stable_hash', 'report_bad_input']
 
 # %% ../nbs/00_core.ipynb #cff2b208
 def default_cache_dir() -> str:
@@ -55,39 +56,6 @@ def progress_bar(iterable=None, # what to iterate over, if anything
     return tqdm(iterable, total=total, desc=desc, unit=unit, disable=disable or not _progress_bars_enabled,
                 dynamic_ncols=True, **kwargs)
 
-# %% ../nbs/00_core.ipynb #78a976b2
-def temp_sibling(path) -> str:
-    "A unique hidden name in `path`'s folder, for writing before an atomic rename."
-    path = Path(path)
-    return str(path.parent / f".{path.name}.incomplete-{uuid.uuid4().hex[:8]}")
-
-@contextmanager
-def atomic_write(path, # the file to create or replace
-                 mode="wb"): # `open` mode: "wb" or "w"
-    "Open a temporary file beside `path`; rename it onto `path` only if the block succeeds."
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = temp_sibling(path)
-    try:
-        with open(tmp, mode) as f: yield f
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-
-@contextmanager
-def atomic_dir(path): # the folder to create or replace
-    "Yield a temporary folder beside `path`; it becomes `path` only if the block succeeds."
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = temp_sibling(path)
-    os.makedirs(tmp)
-    try:
-        yield tmp
-        if os.path.exists(path): shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
 # %% ../nbs/00_core.ipynb #6d79467c
 def _content(o): return ["fingerprint", fingerprint_or_random(o)[0]]
 
@@ -96,12 +64,6 @@ def stable_hash(obj, # anything JSON-like: dicts, lists, str, numbers, None; oth
     "A hex digest of `obj` that is the same in every process and session."
     canonical = json.dumps(obj, sort_keys=True, default=_content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
-
-# %% ../nbs/00_core.ipynb #05b77dec
-def url_to_fs(url:str, # a local path or any fsspec URL
-              storage_options:dict=None): # options for the filesystem (credentials, endpoint, ...)
-    "The fsspec filesystem for `url` and the path within it."
-    return fsspec.core.url_to_fs(str(url), **(storage_options or {}))
 
 # %% ../nbs/00_core.ipynb #rbi0ex01
 BAD_INPUT_CHOICES = ("error", "skip")

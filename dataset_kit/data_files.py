@@ -166,5 +166,6 @@ def expand_archives(files:list, # data files (local paths or URLs), as downloade
     "`files` with each archive replaced by the files it holds."
     out = []
     for f in files:
-        out.extend(dl_manager.iter_files(dl_manager.extract(f)) if is_archive(f) else [f])
+        opener = getattr(dl_manager, "archive_url", None) or dl_manager.extract  # streaming: a tar's chain, walked once
+        out.extend(dl_manager.iter_files(opener(f)) if is_archive(f) else [f])
     return out

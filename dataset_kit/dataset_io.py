@@ -7,7 +7,8 @@ from __future__ import annotations
 import os, json, math, posixpath, shutil, tempfile
 import pyarrow as pa
 from fastcore.basics import patch
-from .core import progress_bar, atomic_dir, url_to_fs
+from .core import progress_bar
+from .publish import atomic_dir, url_to_fs, is_local
 from .arrow_writer import ArrowWriter, embed_table_storage
 from .features import Features, Json
 from .info import DatasetInfo
@@ -67,7 +68,7 @@ def save_to_disk(self:DatasetIOMixin, dataset_path:str, # a folder (local path o
     if num_proc is not None and num_proc > 1:
         raise NotImplementedError("save_to_disk(num_proc=...) > 1: shards are written by one process.")
     fs, path = url_to_fs(dataset_path, storage_options)
-    local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
+    local = is_local(fs)
     if local and any(os.path.dirname(f["filename"]) == os.path.abspath(path) for f in self._cache_files):
         raise PermissionError(f"Tried to overwrite {dataset_path} but a dataset can't overwrite itself: save it elsewhere.")
     if num_shards is None:
@@ -94,7 +95,7 @@ def read_saved_dataset(dataset_path:str, # a folder written by save_to_disk (her
                        storage_options:dict=None) -> dict: # filesystem options for remote paths
     "What `load_from_disk` needs: the table, info, split, fingerprint, memory-mapped files and format of a saved dataset."
     fs, path = url_to_fs(dataset_path, storage_options)
-    if "file" not in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
+    if not is_local(fs):
         tmpdir = tempfile.mkdtemp(prefix="dataset_kit-load-")
         try:
             fs.get(path.rstrip("/") + "/", tmpdir + "/", recursive=True)

@@ -4,7 +4,9 @@
 
 # %% ../nbs/04a3_dataset_map.ipynb #6fbb2cb8
 from __future__ import annotations
-import os, copy, shutil, tempfile, traceback, pickle, uuid, json
+import os, copy, shutil, tempfile, traceback, pickle, uuid, json, asyncio, inspect
+from functools import partial
+from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pyarrow as pa
 from fastcore.basics import patch
@@ -66,7 +68,8 @@ def _from_map_output(self:DatasetMapMixin, out:dict):
 # %% ../nbs/04a3_dataset_map.ipynb #cd5bd689
 @patch
 def _map_single(self:DatasetMapMixin, function, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch,
-                remove_columns, path, features, fn_kwargs, try_original_type, desc, rank=None, offset=0, writer_batch_size=1000):
+                remove_columns, path, features, fn_kwargs, try_original_type, desc, rank=None, offset=0, writer_batch_size=1000,
+                whole:bool=False): # write every output column to `path` (a file that stands alone), not only the new ones
     "Run map over this dataset in this process, writing to `path` (or memory); return the resulting Dataset."
     n, step = len(self), (batch_size if batched else max(1, writer_batch_size or 1000))
     fmt = self._formatter()
@@ -74,7 +77,7 @@ def _map_single(self:DatasetMapMixin, function, with_indices, with_rank, input_c
     sink = pa.BufferOutputStream() if path is None else None
     wbs = writer_batch_size or 1000
     writer = ArrowWriter(path, writer_batch_size=wbs) if sink is None else ArrowWriter(stream=sink, writer_batch_size=wbs)
-    mw = MapWriter(self._features, writer, remove_columns, features, try_original_type, columns_only=self._indices is None)
+    mw = MapWriter(self._features, writer, remove_columns, features, try_original_type, columns_only=self._indices is None and not whole)
     bar = progress_bar(total=n, desc=desc or "Map", unit=" examples", disable=n < 10_000 or rank is not None)
     try:
         for start in range(0, n, step):
@@ -136,6 +139,13 @@ def temporary_cache_dir() -> str:
         atexit.register(shutil.rmtree, d, True)
     return d
 
+# %% ../nbs/04a3_dataset_map.ipynb #e756cb9b
+def _await(function, *args, **kwargs):
+    "Call the coroutine function `function` and wait for its result."
+    try: asyncio.get_running_loop()
+    except RuntimeError: return asyncio.run(function(*args, **kwargs))
+    with ThreadPoolExecutor(1) as pool: return pool.submit(asyncio.run, function(*args, **kwargs)).result()
+
 # %% ../nbs/04a3_dataset_map.ipynb #ac03f3e5
 def _shard_path(path, rank, num_proc, suffix_template):
     root, ext = os.path.splitext(path)
@@ -171,6 +181,7 @@ def map(self:DatasetMapMixin, function=None, # fn(example) or fn(batch) -> dict 
     if features is not None and not isinstance(features, Features): features = Features(features)
     if batched and (batch_size is None or batch_size <= 0): batch_size = max(len(self), 1)
     fn = function if function is not None else (lambda *a, **k: None)
+    if inspect.iscoroutinefunction(function): fn = partial(_await, function)
     fn_kwargs = fn_kwargs or {}
     fp_fn = fingerprint_of([function, fn_kwargs])
     args = [with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch, remove_columns,
@@ -191,7 +202,7 @@ def map(self:DatasetMapMixin, function=None, # fn(example) or fn(batch) -> dict 
     run = lambda ds, p, rank, offset: ds._map_single(fn, with_indices, with_rank, input_columns, batched, batch_size,
                                                       drop_last_batch, remove_columns, p, features, fn_kwargs,
                                                       try_original_type, desc, rank=rank, offset=offset,
-                                                      writer_batch_size=writer_batch_size)
+                                                      writer_batch_size=writer_batch_size, whole=bool(cache_file_name))
     if num_proc is None:
         if reuse and os.path.isfile(path): result = _load_map_cache(self, path, features)
         else: result = run(self, path, 0 if with_rank else None, 0)
@@ -250,6 +261,7 @@ def filter(self:DatasetMapMixin, function=None, # fn(example) -> bool, or fn(bat
            suffix_template:str="_{rank:05d}_of_{num_proc:05d}", new_fingerprint:str=None, desc:str=None):
     "The rows for which `function` returns True (an indices mapping over the same table)."
     if function is None: return self
+    if inspect.iscoroutinefunction(function): function = partial(_await, function)
     input_columns = check_columns(self._names(), input_columns, "Input column")
     if batched and (batch_size is None or batch_size <= 0): batch_size = max(len(self), 1)
     fn_kwargs = fn_kwargs or {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Optional
 import numpy as np
 import pyarrow as pa
-from .features import (Features, List, LargeList, Value, string_to_arrow, arrow_to_string, get_nested_type,
+from .features_core import (Features, List, LargeList, Value, string_to_arrow, arrow_to_string, get_nested_type,
                                   register_feature, register_arrow_extension, column_error, _short, _offsets, _reraise)
 
 # %% auto #0

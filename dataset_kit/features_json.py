@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 import numpy as np
 import pyarrow as pa
-from .features import (Features, List, Value, generate_from_arrow_type, encode_nested_example, encode_values,
+from .features_core import (Features, List, Value, generate_from_arrow_type, encode_nested_example, encode_values,
                                   register_feature, register_arrow_extension, _short)
 
 # %% auto #0
@@ -72,23 +72,27 @@ _INFERENCE_HOOKS: list = []
 
 def register_feature_inference(fn): # `fn(first_non_null_value) -> feature or None`
     "Let a module's type claim columns by their values (e.g. PIL images → `Image()`) in `infer_features`."
-    _INFERENCE_HOOKS.append(fn)
+    _INFERENCE_HOOKS.insert(0, fn)   # the latest registration wins, as with `register_feature`
     return fn
 
-# A value from one of these packages loads the dataset_kit module whose hook knows it (PIL images → `Image()`).
-_INFERENCE_MODULES = {"PIL": "dataset_kit.image"}
-
+# Modules above this one (image: PIL images → `Image()`) register their hooks as they are imported;
+# `dataset_kit.features` imports them all.
 def _hooked(col):
     first = next((v for v in col if v is not None), None)
-    if isinstance(first, (list, tuple)): probe = next((v for v in first if v is not None), None)
-    else: probe = first
-    mod = _INFERENCE_MODULES.get(type(probe).__module__.split(".")[0])
-    if mod is not None and mod not in sys.modules: importlib.import_module(mod)
     if first is None: return None
     for fn in _INFERENCE_HOOKS:
         f = fn(first)
         if f is not None: return f
     return None
+
+def _ndarray_type(col) -> Optional[pa.DataType]:
+    "Nested lists of the arrays' own dtype when every value is a numpy array of one dtype and rank (float32 stays float32)."
+    arrs = [v for v in col if v is not None]
+    if not arrs or not all(isinstance(v, np.ndarray) for v in arrs) or len({(v.ndim, v.dtype) for v in arrs}) > 1: return None
+    try: t = pa.from_numpy_dtype(arrs[0].dtype)
+    except (pa.ArrowNotImplementedError, NotImplementedError, TypeError): return None
+    for _ in range(arrs[0].ndim): t = pa.list_(t)
+    return t
 
 def infer_features(batch:dict, # {column: list of values (or a numpy / Arrow array)}
                    on_mixed_types:Optional[str]=None # "use_json": store mixed-type values as Json
@@ -108,7 +112,7 @@ def infer_features(batch:dict, # {column: list of values (or a numpy / Arrow arr
         try: t = pa.array(col).type
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             if any(isinstance(v, np.ndarray) and v.ndim > 1 for v in col):
-                t = pa.array([v.tolist() if isinstance(v, np.ndarray) else v for v in col]).type
+                t = _ndarray_type(col) or pa.array([v.tolist() if isinstance(v, np.ndarray) else v for v in col]).type
             else: raise _mixed_types_error(e, k, list(col)) from None
         out[k] = generate_from_arrow_type(t)
     return Features(out)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional
 import pyarrow as pa
-from .features import Value, List, register_feature
+from .features_core import Value, List, register_feature
 
 # %% auto #0
 __all__ = ['Translation', 'TranslationVariableLanguages']

@@ -10,11 +10,12 @@ from .features import Features, require_decoding, arrow_to_numpy
 from .tensor_formats import FRAMEWORK_FORMATS, BACKENDS, check_framework, tensor_batch, tensor_column, first_row, polars_frame
 
 # %% auto #0
-__all__ = ['FORMAT_ALIASES', 'get_format_type_from_alias', 'storage_of', 'column_to_numpy', 'column_to_pylist', 'Formatter']
+__all__ = ['FORMAT_ALIASES', 'get_format_type_from_alias', 'storage_of', 'column_to_numpy', 'consolidate_numpy',
+           'column_to_pylist', 'Formatter']
 
 # %% ../nbs/04a1_formatting.ipynb #29fac9ae
 FORMAT_ALIASES = {None: "python", "python": "python", "numpy": "numpy", "np": "numpy", "pandas": "pandas",
-                  "pd": "pandas", "arrow": "arrow", "pa": "arrow", "custom": "custom", "torch": "torch", "pt": "torch",
+                  "pd": "pandas", "arrow": "arrow", "pa": "arrow", "pyarrow": "arrow", "custom": "custom", "torch": "torch", "pt": "torch",
                   "jax": "jax", "tensorflow": "tensorflow", "tf": "tensorflow", "polars": "polars", "pl": "polars"}
 
 def get_format_type_from_alias(format_type:str|None) -> str:
@@ -55,6 +56,14 @@ def column_to_numpy(column:pa.ChunkedArray|pa.Array, # the Arrow column (already
     if pa.types.is_struct(t): return np.array(storage_of(column).to_pylist(), dtype=object)
     return column.to_numpy(zero_copy_only=False)
 
+# %% ../nbs/04a1_formatting.ipynb #cf9db615
+def consolidate_numpy(arr:np.ndarray) -> np.ndarray:
+    "A column as the numpy format returns it: strings without nulls as a str array, equal-shape rows stacked."
+    if arr.dtype != object or arr.ndim != 1 or not len(arr): return arr
+    if isinstance(arr[0], str): return arr.astype(str) if all(isinstance(v, str) for v in arr) else arr
+    if isinstance(arr[0], np.ndarray): return _stack_or_objects([consolidate_numpy(a) for a in arr])
+    return arr
+
 # %% ../nbs/04a1_formatting.ipynb #f2a2eb07
 def column_to_pylist(column) -> list:
     "`to_pylist` of a column; extension types (arrays, JSON) via their storage, far faster than per-scalar conversion."
@@ -84,7 +93,8 @@ class Formatter:
         "One column as a numpy array (n-d for array features, stacked decoded images)."
         if name in self.decode_columns:
             return _stack_or_objects(self._decode(name, column_to_pylist(table.column(name))))
-        return column_to_numpy(table.column(name), self.features.get(name))
+        out = column_to_numpy(table.column(name), self.features.get(name))
+        return consolidate_numpy(out) if self.type == "numpy" else out
 
     def pandas(self, table:pa.Table):
         "The table as a DataFrame, decoded columns replaced by their Python objects."

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import PIL.Image, PIL.ImageOps, PIL.ImageMode, PIL.JpegImagePlugin
 from .core import url_to_fs
-from .features import Value, List, register_feature, column_error
+from .features_core import Value, List, register_feature, column_error
 from .features_json import register_feature_inference
 
 # %% auto #0

@@ -7,8 +7,7 @@ from __future__ import annotations
 import copy, dataclasses, json, posixpath
 from dataclasses import dataclass
 from typing import Optional, Union
-from fsspec.implementations.local import LocalFileSystem
-from .core import atomic_write, url_to_fs
+from .publish import atomic_write, url_to_fs, is_local
 from .splits import SplitDict, SplitInfo
 from .version import Version
 
@@ -67,6 +66,7 @@ class DatasetInfo:
     post_processing_size: Optional[int] = None # legacy
     dataset_size: Optional[int] = None # bytes of all the Arrow splits
     size_in_bytes: Optional[int] = None # download_size + dataset_size
+    shard_checksums: Optional[dict] = None # {shard file: {"num_bytes", "checksum"}} as written by download_and_prepare
 
     def __post_init__(self):
         self.features = _features_from(self.features)
@@ -137,7 +137,7 @@ DATASET_INFO_FILENAME = "dataset_info.json"
 LICENSE_FILENAME = "LICENSE"
 
 def _write_bytes(fs, path, data:bytes):
-    if isinstance(fs, LocalFileSystem):
+    if is_local(fs):
         with atomic_write(path, "wb") as f: f.write(data)
     else: fs.pipe_file(path, data)
 

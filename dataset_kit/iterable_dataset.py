@@ -21,8 +21,9 @@ __all__ = ['ExamplesIterable', 'IterableDataset', 'step_examples', 'read_split',
 class ExamplesIterable:
     "Re-iterable source of `(key, example)`: calls `generate_examples_fn(**kwargs)` on every iteration."
     def __init__(self, generate_examples_fn, # a generator function yielding (key, example)
-                 kwargs:dict): # its keyword arguments; list values are shards
-        self.generate_examples_fn, self.kwargs = generate_examples_fn, dict(kwargs or {})
+                 kwargs:dict, # its keyword arguments; list values are shards
+                 arrow:bool=False): # the shards are read from Arrow tables in batches (shuffling interleaves them by batch)
+        self.generate_examples_fn, self.kwargs, self.arrow = generate_examples_fn, dict(kwargs or {}), arrow
     def __iter__(self): yield from self.generate_examples_fn(**self.kwargs)
     @property
     def n_shards(self) -> int:
@@ -31,17 +32,17 @@ class ExamplesIterable:
         if len(lens) > 1: raise ValueError(f"List-valued gen_kwargs must have the same length (one per shard), got {lens}.")
         return lens.pop() if lens else 1
     def shuffle_data_sources(self, rng:np.random.Generator) -> ExamplesIterable:
-        "The same source with its shards in a random order."
+        "The same source with its shards in a random order (drawn as `datasets` draws it, from a copy of `rng`)."
         if self.n_shards <= 1: return self
-        order = rng.permutation(self.n_shards)
+        order = list(range(self.n_shards)); copy.deepcopy(rng).shuffle(order)
         return ExamplesIterable(self.generate_examples_fn,
-                                {k: [v[i] for i in order] if isinstance(v, list) else v for k, v in self.kwargs.items()})
+                                {k: [v[i] for i in order] if isinstance(v, list) else v for k, v in self.kwargs.items()}, self.arrow)
     def shard_data_sources(self, num_shards:int, index:int, contiguous:bool=True) -> ExamplesIterable:
         "The source restricted to shard group `index` of `num_shards` (see `IterableDataset.shard`)."
         keep = _shard_indices(self.n_shards, num_shards, index, contiguous)
         if not any(isinstance(v, list) for v in self.kwargs.values()): return self if keep else _Empty()
         return ExamplesIterable(self.generate_examples_fn,
-                                {k: [v[i] for i in keep] if isinstance(v, list) else v for k, v in self.kwargs.items()})
+                                {k: [v[i] for i in keep] if isinstance(v, list) else v for k, v in self.kwargs.items()}, self.arrow)
 
 def _shard_indices(n:int, num_shards:int, index:int, contiguous:bool) -> list:
     "Which of `n` shards go to group `index` of `num_shards`: contiguous blocks (the first `n % num_shards` one longer), or every `num_shards`-th."
@@ -279,9 +280,10 @@ class IterableDataset:
         return _it_filter(self, function, with_indices, input_columns, batched, batch_size, fn_kwargs)
     def shuffle(self, seed:int=None, # seed of the shard order and of the buffer
                 generator:np.random.Generator=None, # or: draw the seed from this generator
-                buffer_size:int=1000) -> IterableDataset: # examples held in the shuffle buffer
-        "Shuffle shard order and examples through a buffer of `buffer_size`."
-        return _it_shuffle(self, seed, generator, buffer_size)
+                buffer_size:int=1000, # examples held in the shuffle buffer
+                max_buffer_input_shards:int=10) -> IterableDataset: # shards read in turn to fill the buffer
+        "Shuffle shard order and examples through a buffer of `buffer_size` (the order `datasets` gives for the same seed)."
+        return _it_shuffle(self, seed, generator, buffer_size, max_buffer_input_shards)
     def set_epoch(self, epoch:int): # the epoch number
         "Change the shuffle seed for this epoch (`seed + epoch`)."
         self._epoch = epoch
@@ -394,27 +396,45 @@ def _filter_fn(function, with_indices, input_columns, batched, batch_size, fn_kw
             i += len(chunk)
     return run
 
-def _buffer_shuffle(seed, buffer_size):
-    def run(it):
-        rng, buf = np.random.default_rng(seed), []
-        for item in it:
-            if len(buf) < buffer_size: buf.append(item); continue
-            j = int(rng.integers(buffer_size))
-            yield buf[j]; buf[j] = item
+def _buffer_shuffle(rng, buffer_size):
+    "`datasets`' buffer, fed batches: once `buffer_size` examples are held, permute them, yield all but half, keep that half."
+    def run(batches):
+        buf = []
+        for batch in batches:
+            buf.extend(batch)
+            if len(buf) < buffer_size: continue
+            order, keep = rng.permutation(len(buf)), buffer_size // 2
+            for j in order[:len(buf) - keep]: yield buf[j]
+            buf = [buf[j] for j in order[len(buf) - keep:]]
         for j in rng.permutation(len(buf)): yield buf[j]
     return run
 
+def _round_robin(sources, chunk:int=1):
+    "Batches of `chunk` examples from each source in turn, passing over the exhausted ones (`datasets`' interleaving of shards)."
+    its, done = [_batches(iter(s), chunk, False) for s in sources], set()
+    while len(done) < len(its):
+        for i, it in enumerate(its):
+            if i in done: continue
+            try: yield next(it)
+            except StopIteration: done.add(i)
+
 class _Shuffled:
-    "Shard order and a shuffle buffer, reseeded by `seed + epoch` on every iteration."
-    def __init__(self, parent, ds, seed, buffer_size): self.parent, self.ds, self.seed, self.buffer_size = parent, ds, seed, buffer_size
+    "Shard order and a shuffle buffer: at epoch 0 both from `default_rng(seed)` (the order `datasets` gives), then `seed + epoch`."
+    def __init__(self, parent, ds, seed, buffer_size, max_input_shards=10):
+        self.parent, self.ds, self.seed, self.buffer_size, self.max_input_shards = parent, ds, seed, buffer_size, max_input_shards
     @property
     def n_shards(self): return getattr(self.parent, "n_shards", 1)
     def __iter__(self):
         rng = np.random.default_rng(self.seed + self.ds._epoch)
         src = self.parent.shuffle_data_sources(rng) if hasattr(self.parent, "shuffle_data_sources") else self.parent
-        return iter(_buffer_shuffle(rng.integers(2**63), self.buffer_size)(iter(src)))
+        k = min(getattr(src, "n_shards", 1), self.max_input_shards)
+        chunk = max(1, self.buffer_size // self.max_input_shards) if getattr(src, "arrow", False) else 1  # Arrow: read in batches
+        batches = (_round_robin([src.shard_data_sources(k, i) for i in range(k)], chunk)
+                   if k > 1 and hasattr(src, "shard_data_sources") else _batches(iter(src), chunk, False))
+        return iter(_buffer_shuffle(copy.deepcopy(rng), self.buffer_size)(batches))
     def shard_data_sources(self, num_shards, index, contiguous=True):
-        return _Shuffled(self.parent.shard_data_sources(num_shards, index, contiguous), self.ds, self.seed, self.buffer_size)
+        return _Shuffled(self.parent.shard_data_sources(num_shards, index, contiguous), self.ds, self.seed, self.buffer_size,
+                         self.max_input_shards)
 
 def _check_cols(ds, cols, what):
     if cols is None: return None
@@ -455,13 +475,14 @@ def _it_filter(self, function=None, with_indices:bool=False, input_columns=None,
     return self._new(_Chain(_TypedSource(self), _filter_fn(function, with_indices, input_columns, batched, batch_size, fn_kwargs or {})),
                      apply_features=False)
 
-def _it_shuffle(self, seed:int=None, generator:np.random.Generator=None, buffer_size:int=1000) -> IterableDataset:
+def _it_shuffle(self, seed:int=None, generator:np.random.Generator=None, buffer_size:int=1000,
+                max_buffer_input_shards:int=10) -> IterableDataset:
     "Shuffle shard order and examples through a buffer of `buffer_size`."
     if generator is not None: seed = int(generator.integers(2**31))
     if seed is None: seed = int(np.random.default_rng().integers(2**31))  # drawn once: every worker, node and epoch agrees
     if buffer_size < 1: raise ValueError(f"buffer_size must be at least 1, got {buffer_size}.")
     ds = self._new(None)
-    ds._ex_iterable = _Shuffled(self._ex_iterable, ds, seed, buffer_size)
+    ds._ex_iterable = _Shuffled(self._ex_iterable, ds, seed, buffer_size, max(1, max_buffer_input_shards))
     return ds
 
 def _it_with_format(self, type:str=None) -> IterableDataset:
@@ -670,7 +691,7 @@ def iterable_from_dataset(ds, # a `Dataset`
     "An `IterableDataset` streaming the rows of `ds` (what `Dataset.to_iterable_dataset` returns)."
     n = len(ds)
     if not 1 <= num_shards <= max(n, 1): raise ValueError(f"num_shards must be in [1, {max(n, 1)}], got {num_shards}.")
-    bounds = [(n * k // num_shards, n * (k + 1) // num_shards) for k in range(num_shards)]
+    bounds = [(r[0], r[-1] + 1) if r else (0, 0) for r in (_shard_indices(n, num_shards, k, True) for k in range(num_shards))]  # as Dataset.shard
     plain = ds.with_format(None)
     def examples(shards):
         for a, b in shards:
@@ -679,7 +700,7 @@ def iterable_from_dataset(ds, # a `Dataset`
                 names = list(batch)
                 for i, vals in enumerate(zip(*batch.values())): yield start + i, dict(zip(names, vals))
     info = copy.copy(ds.info)
-    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}), info=info, split=ds.split, _apply_features=False)
+    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}, arrow=True), info=info, split=ds.split, _apply_features=False)
 
 def _each(d, name, *args, **kwargs):
     "`IterableDataset.name(*args, **kwargs)` on every split of `d`."

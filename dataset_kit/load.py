@@ -16,6 +16,7 @@ from .data_files import DataFilesDict, resolve_data_files
 from .builder import BuilderConfig, DatasetBuilder
 from .packaged import PACKAGED_BUILDERS, EXTENSION_TO_BUILDER
 from .folder import FOLDER_BUILDERS, IMAGE_EXTENSIONS, AUDIO_EXTENSIONS
+from .dataset_card import card_configs, card_builder
 
 # %% auto #0
 __all__ = ['BUILTIN_DATASETS', 'PACKAGED', 'builder_class_in_module', 'import_builder_file', 'resolve_builder',
@@ -92,6 +93,10 @@ def resolve_builder(path, # a builder class, a packaged/built-in name, a .py fil
         if os.path.isfile(script) or len(pys) == 1:
             script = script if os.path.isfile(script) else os.path.join(path, pys[0])
             return import_builder_file(script), {"base_path": os.path.abspath(path)}
+        if data_files is None and data_dir is None and (specs := card_configs(path)):  # README.md YAML configs
+            kinds = {_builder_for_extensions(f for s in specs for fs in s["resolved"].values() for f in fs)}
+            if None in kinds: raise ValueError(f"{os.path.join(path, 'README.md')}: no packaged builder reads the data files its configs name.")
+            return card_builder(PACKAGED[kinds.pop()], os.path.abspath(path), specs), {"base_path": os.path.abspath(path)}
         if data_files is None and data_dir is None:
             files = resolve_data_files(data_dir=path, storage_options=storage_options)
             kind = _builder_for_extensions(f for fs in files.values() for f in fs)

@@ -4,20 +4,20 @@
 
 # %% ../nbs/05a_shards.ipynb #c6aa84fd
 from __future__ import annotations
-import os, re, sys, json, time, uuid, posixpath, multiprocessing
+import os, re, sys, json, time, uuid, hashlib, posixpath, multiprocessing
 from dataclasses import dataclass, field
 from typing import Any
 import numpy as np
 from filelock import FileLock
 import pyarrow as pa, pyarrow.parquet as pq
-from .core import url_to_fs
+from .publish import url_to_fs, is_local, publish_file, temp_sibling
 from .workers import map_in_pool, map_on_dask, die_with_parent
 from .splits import filenames_for_dataset_split
 
 # %% auto #0
-__all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'list_names', 'read_json', 'ShardWriter', 'ShardJob',
-           'run_shard_job', 'job_schema', 'run_shard_jobs', 'DuplicateKeysError', 'split_key_duplicate', 'merge_groups',
-           'finalize_split', 'commit_folder']
+__all__ = ['parse_size', 'split_gen_kwargs', 'hash_keys', 'write_json', 'list_names', 'read_json', 'file_checksum', 'HashingFile',
+           'ShardWriter', 'ShardJob', 'run_shard_job', 'job_schema', 'run_shard_jobs', 'DuplicateKeysError',
+           'split_key_duplicate', 'merge_groups', 'finalize_split', 'commit_folder']
 
 # %% ../nbs/05a_shards.ipynb #c8a80443
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
@@ -76,16 +76,9 @@ def hash_keys(keys:list) -> np.ndarray:
     return out
 
 # %% ../nbs/05a_shards.ipynb #17a96ad0
-def _is_local(fs) -> bool:
-    return "file" in fs.protocol or "local" in fs.protocol
-
 def write_json(fs, path, obj):
-    "Write JSON to `path` on `fs` atomically: temporary name then rename locally; one PUT on an object store."
-    if not _is_local(fs):   # an object appears whole or not at all; a rename would be a second, copying request
-        with fs.open(path, "w") as f: return json.dump(obj, f)
-    tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
-    with fs.open(tmp, "w") as f: json.dump(obj, f)
-    fs.mv(tmp, path)
+    "Write JSON to `path` on `fs` atomically (`publish_file`: temporary name then rename locally; one PUT on an object store)."
+    with publish_file(path, "w", fs=fs) as f: json.dump(obj, f)
 
 def list_names(fs, folder) -> set:
     "Names in `folder`, fresh from the store (other processes write there); empty if it does not exist."
@@ -97,6 +90,21 @@ def read_json(fs, path):
     "The JSON stored at `path` on `fs`."
     with fs.open(path, "r") as f: return json.load(f)
 
+# %% ../nbs/05a_shards.ipynb #2430e7ff
+def file_checksum(fs, path:str, chunk:int=8 * 2**20) -> str:
+    "The SHA-256 hex digest of the file at `path` on `fs`."
+    h = hashlib.sha256()
+    with fs.open(path, "rb") as f:
+        while b := f.read(chunk): h.update(b)
+    return h.hexdigest()
+
+class HashingFile:
+    "A writable file that hashes what goes through it (for uploads, which cannot be read back for free)."
+    def __init__(self, f): self.f, self.sha256 = f, hashlib.sha256()
+    def write(self, b): self.sha256.update(b); return self.f.write(b)
+    def __getattr__(self, k): return getattr(self.f, k)   # tell, flush, close, closed, discard
+
+# %% ../nbs/05a_shards.ipynb #c566a26e
 class ShardWriter:
     "Write tables into size-limited shards `shard-NNNNN.<ext>` in `folder`, each recorded only once complete."
     def __init__(self, fs, # an fsspec filesystem
@@ -105,18 +113,20 @@ class ShardWriter:
                  max_shard_size:int=500*10**6, # uncompressed bytes per shard
                  start:int=0, # index of the first shard to write (after resumed ones)
                  record_batch_bytes:int=None, # coalesce batches into record batches of about this size (None: as given)
-                 keep_key_hashes:bool=True): # store the key hashes for the duplicate check (else use them only to resume)
+                 keep_key_hashes:bool=True, # store the key hashes for the duplicate check (else use them only to resume)
+                 checksum:bool=False): # also record each shard file's SHA-256
         self.fs, self.folder, self.file_format, self.max_shard_size = fs, folder, file_format, max_shard_size
         self.index, self.records, self._writer, self.record_batch_bytes = start, [], None, record_batch_bytes
-        self._pending, self._pending_bytes, self.keep_key_hashes = [], 0, keep_key_hashes
+        self._pending, self._pending_bytes, self.keep_key_hashes, self.checksum = [], 0, keep_key_hashes, checksum
 
     def _open(self, schema):
         name = f"shard-{self.index:05d}.{self.file_format}"
         self._path = posixpath.join(self.folder, name)
         # an object store shows an upload only once it is complete: write it under its own name
-        self._tmp = posixpath.join(self.folder, f".{name}.tmp-{uuid.uuid4().hex[:8]}") if _is_local(self.fs) else self._path
+        self._tmp = temp_sibling(posixpath.join(self.folder, name)) if is_local(self.fs) else self._path
         # local files go through Arrow's own file (no Python-level copy of every buffer)
-        self._file = pa.OSFile(self._tmp, "wb") if _is_local(self.fs) else self.fs.open(self._tmp, "wb")
+        self._file = pa.OSFile(self._tmp, "wb") if is_local(self.fs) else self.fs.open(self._tmp, "wb")
+        if self.checksum and not is_local(self.fs): self._file = HashingFile(self._file)
         self._writer = (pq.ParquetWriter(self._file, schema) if self.file_format == "parquet"
                         else pa.ipc.new_stream(self._file, schema))
         self._rows, self._bytes, self._hashes, self._last, self._schema = 0, 0, [], None, schema
@@ -168,10 +178,13 @@ class ShardWriter:
         "Finish the current shard: close, rename into place, then record it."
         if self._writer is None: return
         self._flush()
-        self._writer.close(); self._file.close()
+        self._writer.close(); size = self._file.tell(); self._file.close()
         if self._tmp != self._path: self.fs.mv(self._tmp, self._path)
         stem = posixpath.join(self.folder, f"shard-{self.index:05d}")
+        sha = None if not self.checksum else (self._file.sha256.hexdigest() if isinstance(self._file, HashingFile)
+                                              else file_checksum(self.fs, self._path))
         rec = {"file": posixpath.basename(self._path), "num_examples": self._rows, "num_bytes": self._bytes,
+               "file_bytes": size, "checksum": sha,
                "last_key_hash": None if self._last is None else str(self._last), "keys": None,
                "schema": self._schema.serialize().to_pybytes().hex()}
         if self._hashes:
@@ -187,7 +200,7 @@ class ShardWriter:
         if self._writer is None: return
         discard = getattr(self._file, "discard", None)   # an unfinished upload: cancel it, never complete it
         try:
-            if discard is not None and not _is_local(self.fs): discard()
+            if discard is not None and not is_local(self.fs): discard()
             else: self._writer.close(); self._file.close()
         except Exception: pass
         if self.fs.exists(self._tmp): self.fs.rm(self._tmp)
@@ -209,6 +222,7 @@ class ShardJob:
     record_batch_bytes: int = None # coalesce encoded batches into record batches of about this many bytes
     features: dict = None # Features.to_dict() to encode with; None to infer from the data
     check_keys: bool = True # keep key hashes for the duplicate-key check
+    checksum: bool = False # record each shard file's SHA-256
 
 def _recorded_shards(fs, folder) -> list[dict]:
     "The job's complete shards, contiguous from 0; everything else in the folder is deleted."
@@ -237,7 +251,7 @@ def run_shard_job(job:ShardJob, # what to write, and where
     "Write (or finish) `job`'s shards and return its record: shards, rows, bytes and schema."
     fs, folder = url_to_fs(job.folder, job.storage_options)
     fs.makedirs(posixpath.dirname(folder), exist_ok=True)
-    if not _is_local(fs): return _run_unlocked(job, fs, folder, progress)
+    if not is_local(fs): return _run_unlocked(job, fs, folder, progress)
     with FileLock(folder + ".lock"): return _run_unlocked(job, fs, folder, progress)
 
 def _run_unlocked(job, fs, folder, progress):
@@ -255,7 +269,7 @@ def _run_unlocked(job, fs, folder, progress):
         batches = job.builder._job_batches(job.gen_kwargs, features, job.writer_batch_size, 0)
     if skip and progress is not None: progress(skip)
     writer = ShardWriter(fs, folder, job.file_format, job.max_shard_size, start=len(recs),
-                         record_batch_bytes=job.record_batch_bytes, keep_key_hashes=job.check_keys)
+                         record_batch_bytes=job.record_batch_bytes, keep_key_hashes=job.check_keys, checksum=job.checksum)
     try:
         embed = getattr(job.builder, "_embed_table", None) if job.file_format == "parquet" else None
         for table, keys, last in batches:
@@ -307,7 +321,7 @@ def _key_files(results, storage_options):
     return out
 
 def _load_keys(fs, path):
-    if _is_local(fs): return np.load(path, mmap_mode="r")
+    if is_local(fs): return np.load(path, mmap_mode="r")
     with fs.open(path, "rb") as f: return np.load(f)
 
 def split_key_duplicate(results:list[dict], # job records of one split
@@ -355,8 +369,7 @@ def merge_groups(shards:list[dict], # shard records in row order
 # %% ../nbs/05a_shards.ipynb #983bd28b
 def _merge_shards(fs, srcs:list, dst:str, file_format:str):
     "Write the rows of `srcs` (one format, one schema) into `dst`, then delete them."
-    tmp = f"{dst}.tmp-{uuid.uuid4().hex[:8]}"
-    with fs.open(tmp, "wb") as out:
+    with publish_file(dst, "wb", fs=fs) as out:
         writer = None
         for src in srcs:
             with fs.open(src, "rb") as f:
@@ -364,7 +377,6 @@ def _merge_shards(fs, srcs:list, dst:str, file_format:str):
             if writer is None: writer = pq.ParquetWriter(out, t.schema) if file_format == "parquet" else pa.ipc.new_stream(out, t.schema)
             writer.write_table(t)
         writer.close()
-    fs.mv(tmp, dst)
     for src in srcs: fs.rm(src)
 
 def finalize_split(results:list[dict], # job records of the split, in job order
@@ -390,8 +402,12 @@ def finalize_split(results:list[dict], # job records of the split, in job order
                                     f"{dest} and prepare again.")
         elif len(g) == 1: fs.mv(g[0]["path"], dst)
         else: _merge_shards(fs, there, dst, file_format)
+    checks = [{"num_bytes": g[0].get("file_bytes"), "checksum": g[0].get("checksum")} if len(g) == 1 else
+              {"num_bytes": fs.size(dst), "checksum": file_checksum(fs, dst) if g[0].get("checksum") else None}
+              for g, dst in zip(groups, names)]
     return {"files": [posixpath.basename(n) for n in names], "shard_lengths": lengths,
-            "num_examples": sum(lengths), "num_bytes": sum(s["num_bytes"] for s in shards)}
+            "num_examples": sum(lengths), "num_bytes": sum(s["num_bytes"] for s in shards),
+            "file_checksums": dict(zip((posixpath.basename(n) for n in names), checks))}
 
 # %% ../nbs/05a_shards.ipynb #66ae42f1
 def commit_folder(src:str, # the finished temporary folder (path or URL)

@@ -489,6 +489,17 @@ class SplitDict(dict):
         "The JSON form of `dataset_info.json`: {name: SplitInfo.to_dict()}."
         return {name: si.to_dict() for name, si in self.items()}
 
+    def _to_yaml_list(self) -> list:
+        "The YAML form of a dataset card's `dataset_info.splits`: `[{name, num_bytes, num_examples}]` (as `datasets`)."
+        return [{"name": si.name, "num_bytes": si.num_bytes, "num_examples": si.num_examples} for si in self.to_split_dict()]
+
+    @classmethod
+    def _from_yaml_list(cls, yaml_data:list) -> SplitDict:
+        "A SplitDict from the YAML list form; each item needs name, num_bytes and num_examples."
+        bad = [s for s in yaml_data if not (isinstance(s, dict) and {"name", "num_examples", "num_bytes"} <= set(s))]
+        if bad: raise ValueError(f"The `splits` field in YAML is malformed or missing the name/num_examples/num_bytes fields: {bad[0]!r}")
+        return cls.from_split_dict(yaml_data)
+
 # %% ../nbs/02_splits.ipynb #220c972a
 @dataclass
 class SplitGenerator:

@@ -8,7 +8,7 @@ import os, glob, posixpath
 from functools import partial
 from pathlib import Path
 import fsspec
-from .core import url_to_fs
+from .publish import url_to_fs, is_local
 from fsspec.implementations.zip import ZipFileSystem
 from .extract import (ArchiveIterable, MemberChecker, detect_format, is_hidden, refuse_zip_symlink,
                                  SINGLE_FILE_COMPRESSIONS)
@@ -23,9 +23,6 @@ __all__ = ['streaming_storage_options', 'xopen', 'xjoin', 'xdirname', 'xbasename
 def _split_chain(urlpath) -> tuple[str, list]:
     first, *rest = str(urlpath).split("::")
     return first, rest
-
-def _is_local(urlpath) -> bool:
-    return "::" not in str(urlpath) and ("://" not in str(urlpath) or str(urlpath).startswith("file://"))
 
 def _local(urlpath) -> str:
     p = str(urlpath); return p[len("file://"):] if p.startswith("file://") else p
@@ -64,7 +61,7 @@ def xopen(file, # a local path, URL or `::` chain
           *args, download_config:DownloadConfig=None, # credentials, headers, storage_options
           **kwargs): # passed to `open` or `fsspec.open` (e.g. `encoding`, `block_size`)
     "Open a local file, a URL or a file inside a (remote) archive, like the built-in `open`."
-    if _is_local(file): return open(_local(file), mode, *args, **kwargs)
+    if is_local(file): return open(_local(file), mode, *args, **kwargs)
     options = {**streaming_storage_options(file, download_config), **kwargs}
     try:
         of = fsspec.open(str(file), mode, *args, **options)
@@ -83,20 +80,20 @@ def xopen(file, # a local path, URL or `::` chain
 def xjoin(a, *p):
     "Join path components onto the first link of a local path, URL or `::` chain."
     first, rest = _split_chain(a)
-    if _is_local(a): return os.path.join(_local(a), *p)
+    if is_local(a): return os.path.join(_local(a), *p)
     return "::".join([posixpath.join(first, *[str(x).lstrip("/") for x in p])] + rest)
 
 def xdirname(a):
     "The parent of a local path, URL or the first link of a `::` chain."
     first, rest = _split_chain(a)
-    if _is_local(a): return os.path.dirname(_local(a))
+    if is_local(a): return os.path.dirname(_local(a))
     protocol, path = first.split("://", 1)
     return "::".join([f"{protocol}://{posixpath.dirname(path.rstrip('/'))}"] + rest)
 
 def xbasename(a):
     "The last component of a local path, URL or the first link of a `::` chain."
     first, _ = _split_chain(a)
-    if _is_local(a): return os.path.basename(_local(a))
+    if is_local(a): return os.path.basename(_local(a))
     return posixpath.basename(first.split("://", 1)[-1].split("?")[0].rstrip("/"))
 
 # %% ../nbs/03b_streaming.ipynb #d2d1f39c
@@ -107,35 +104,35 @@ def _rechain(fs, path, rest): return "::".join([fs.unstrip_protocol(path)] + res
 
 def xexists(urlpath, download_config:DownloadConfig=None) -> bool:
     "Whether a local path, URL or path in an archive exists."
-    if _is_local(urlpath): return os.path.exists(_local(urlpath))
+    if is_local(urlpath): return os.path.exists(_local(urlpath))
     fs, p = _fs(urlpath, download_config); return fs.exists(p)
 
 def xisfile(urlpath, download_config:DownloadConfig=None) -> bool:
     "Whether `urlpath` is a file."
-    if _is_local(urlpath): return os.path.isfile(_local(urlpath))
+    if is_local(urlpath): return os.path.isfile(_local(urlpath))
     fs, p = _fs(urlpath, download_config); return fs.isfile(p)
 
 def xisdir(urlpath, download_config:DownloadConfig=None) -> bool:
     "Whether `urlpath` is a folder (the root of an archive is one)."
-    if _is_local(urlpath): return os.path.isdir(_local(urlpath))
+    if is_local(urlpath): return os.path.isdir(_local(urlpath))
     fs, p = _fs(urlpath, download_config); return p in ("", "/") or fs.isdir(p)
 
 def xlistdir(urlpath, download_config:DownloadConfig=None) -> list[str]:
     "The names in a folder, like `os.listdir`."
-    if _is_local(urlpath): return os.listdir(_local(urlpath))
+    if is_local(urlpath): return os.listdir(_local(urlpath))
     fs, p = _fs(urlpath, download_config)
     return [posixpath.basename(x.rstrip("/")) for x in fs.ls(p, detail=False)]
 
 def xglob(urlpath, recursive:bool=False, download_config:DownloadConfig=None) -> list[str]:
     "Paths matching a glob pattern (`**` with `recursive`), as chains when `urlpath` is one."
-    if _is_local(urlpath): return glob.glob(_local(urlpath), recursive=recursive)
+    if is_local(urlpath): return glob.glob(_local(urlpath), recursive=recursive)
     fs, p = _fs(urlpath, download_config)
     _, rest = _split_chain(urlpath)
     return [_rechain(fs, m, rest) for m in fs.glob(p, maxdepth=None if recursive else 1 + p.count("/"))]
 
 def xwalk(urlpath, download_config:DownloadConfig=None):
     "Walk a folder top-down, yielding `(dirpath, dirnames, filenames)` like `os.walk`."
-    if _is_local(urlpath): yield from os.walk(_local(urlpath)); return
+    if is_local(urlpath): yield from os.walk(_local(urlpath)); return
     fs, p = _fs(urlpath, download_config)
     _, rest = _split_chain(urlpath)
     for root, dirs, files in fs.walk(p):
@@ -162,7 +159,7 @@ class StreamingDownloadManager:
     def manual_dir(self) -> str|None: return self._data_dir
 
     def _normalize(self, urlpath) -> str:
-        urlpath = _local(urlpath) if _is_local(urlpath) else str(urlpath)
+        urlpath = _local(urlpath) if is_local(urlpath) else str(urlpath)
         if "://" in urlpath or "::" in urlpath: return urlpath
         if os.path.isabs(urlpath): return urlpath
         if "://" in self._base_path: return posixpath.join(self._base_path, urlpath)
@@ -180,7 +177,8 @@ class StreamingDownloadManager:
         with xopen(urlpath, "rb", download_config=self.download_config) as f: fmt = detect_format(f)
         return "tar" if fmt and fmt.startswith("tar") else fmt
 
-    def _extract(self, urlpath) -> str:
+    def archive_url(self, urlpath) -> str:
+        "The chain that reads inside `urlpath` (`zip://::`, `tar://::`, `gzip://name::`…); `urlpath` itself if it is no archive."
         urlpath = self._normalize(urlpath)
         protocol = self._protocol(urlpath)
         if protocol is None: return urlpath
@@ -191,8 +189,18 @@ class StreamingDownloadManager:
             return f"{protocol}://{inner}::{urlpath}"
         return f"{protocol}://::{urlpath}"
 
+    def _extract(self, urlpath) -> str:
+        out = self.archive_url(urlpath)
+        if out.startswith("tar://"):
+            raise NotImplementedError(
+                f"Extraction protocol for TAR archives like {str(urlpath)!r} is not implemented in streaming mode: a tar has "
+                "no index, so every file opened in it would be read from the start. Iterate over its members instead:"
+                "\n\n    archive = dl_manager.download(url)\n    for path_in_archive, f in dl_manager.iter_archive(archive):"
+                "\n        ...\n\nor prepare the dataset (without streaming=True).")
+        return out
+
     def extract(self, url_or_urls): # a URL or path, or a list/dict of them
-        "Add the extraction protocol to each URL, e.g. `zip://::https://host/a.zip`. Same shape out as in."
+        "Add the extraction protocol to each URL, e.g. `zip://::https://host/a.zip`; a tar raises. Same shape out as in."
         return map_nested(self._extract, url_or_urls, disable=True)
 
     def download_and_extract(self, url_or_urls):

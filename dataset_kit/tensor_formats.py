@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a0b_tensor_formats.ipynb #89134f05
 from __future__ import annotations
-import importlib, importlib.util
+import importlib, importlib.util, itertools
 import numpy as np
 import pyarrow as pa
 from .image import Image
@@ -12,7 +12,7 @@ from .image import Image
 # %% auto #0
 __all__ = ['FRAMEWORK_FORMATS', 'BACKENDS', 'check_framework', 'TorchBackend', 'JaxBackend', 'TFBackend', 'tensorize',
            'consolidate', 'batch_rows', 'tensor_column', 'tensor_backend', 'tensor_batch', 'first_row', 'polars_frame',
-           'polars_of_rows']
+           'polars_of_rows', 'tf_dataset']
 
 # %% ../nbs/04a0b_tensor_formats.ipynb #8eed30de
 FRAMEWORK_FORMATS = {"torch": ("torch", "torch"), "jax": ("jax", "jax"), "tensorflow": ("tensorflow", "tf"),
@@ -177,3 +177,66 @@ def polars_of_rows(rows, # rows(start, stop) → the Arrow table of those rows
     frame = lambda t: pl.from_arrow(_plain(t), schema_overrides=schema_overrides, rechunk=rechunk)
     if batched: return (frame(rows(s, min(n, s + (batch_size or 1000)))) for s in range(0, n, batch_size or 1000))
     return frame(rows(0, n))
+
+# %% ../nbs/04a0b_tensor_formats.ipynb #d229ae3c
+def _split_labels(batch:dict, columns:list, label_cols:list):
+    "(features, labels) as `datasets` gives them: one column → its tensor; no labels → features only."
+    feats = {k: v for k, v in batch.items() if k in columns}
+    labels = {k: v for k, v in batch.items() if k in label_cols}
+    feats = next(iter(feats.values())) if len(feats) == 1 else feats
+    if not labels: return feats
+    return feats, (next(iter(labels.values())) if len(labels) == 1 else labels)
+
+def _batches_of(read, n:int, batch_size:int, shuffle:bool, drop_remainder:bool, collate_fn, collate_fn_args:dict):
+    "The batches of one epoch: rows read by index, collated."
+    order = np.random.default_rng().permutation(n) if shuffle else np.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        if drop_remainder and len(idx) < batch_size: return
+        batch = read(idx)
+        if collate_fn is not None: batch = collate_fn([{k: v[i] for k, v in batch.items()} for i in range(len(idx))], **(collate_fn_args or {}))
+        yield {k: _tf_numpy(v, k) for k, v in batch.items()}
+
+def _tf_numpy(values, name:str) -> np.ndarray:
+    "A batch column in the dtypes `datasets` feeds TensorFlow: integers and bools int64, other numbers float32, text str."
+    try: a = np.asarray(values)
+    except ValueError: a = None  # ragged
+    if a is not None and a.dtype.kind in "biu": return a.astype(np.int64)
+    if a is not None and a.dtype.kind in "fc": return a.astype(np.float32)
+    if a is not None and (a.dtype.kind in "US" or (a.dtype == object and all(isinstance(v, str) for v in a.ravel()))): return a.astype(np.str_)
+    raise TypeError(f"Column {name!r} cannot become a TensorFlow tensor: its batch is ragged, nested, images or audio "
+                    f"({'not an array' if a is None else a.dtype}); pad it with a collate_fn, or leave it out of columns.")
+
+# %% ../nbs/04a0b_tensor_formats.ipynb #90a98206
+def tf_dataset(read, # read(indices) → dict of numpy columns for those rows
+               n:int, # how many rows
+               batch_size:int=None, # rows per batch (None: one row at a time, unbatched)
+               columns:list=None, # the feature columns
+               shuffle:bool=False, # a new order every epoch
+               collate_fn=None, # fn(list of examples, **collate_fn_args) → dict of arrays
+               drop_remainder:bool=False, # drop a last, smaller batch
+               collate_fn_args:dict=None, # keyword arguments of collate_fn
+               label_cols:list=None, # columns returned apart, as labels
+               prefetch:bool=True, # prepare the next batches in the background
+               num_workers:int=0, # only 0: batches are read in the input pipeline's thread
+               num_test_batches:int=20): # batches read to find the shapes
+    "A `tf.data.Dataset` over the rows `read` gives."
+    import tensorflow as tf
+    if num_workers: raise NotImplementedError(f"to_tf_dataset(num_workers={num_workers}) is not supported: use num_workers=0.")
+    unbatched = batch_size is None
+    bs = 1 if unbatched else batch_size
+    args = (read, n, bs, shuffle, drop_remainder, collate_fn, collate_fn_args)
+    tests = list(itertools.islice(_batches_of(*args[:3], False, *args[4:]), max(1, num_test_batches)))
+    if not tests: raise ValueError(f"to_tf_dataset needs at least one batch of {bs} rows; the dataset has {n} rows.")
+    def spec(k):
+        shapes = {np.shape(b[k]) for b in tests}
+        dims = [d if len({s[i] for s in shapes}) == 1 else None for i, d in enumerate(next(iter(shapes)))]
+        if not drop_remainder and not unbatched: dims[0] = None
+        return tf.TensorSpec(shape=dims, dtype=tf.string if tests[0][k].dtype.kind == "U" else tf.as_dtype(tests[0][k].dtype))
+    signature = {k: spec(k) for k in tests[0]}
+    ds = tf.data.Dataset.from_generator(lambda: _batches_of(*args), output_signature=signature)
+    if unbatched: ds = ds.unbatch()
+    labels = list(label_cols or [])
+    cols = list(columns) if columns is not None else [k for k in signature if k not in labels]
+    ds = ds.map(lambda b: _split_labels(b, cols, labels))
+    return ds.prefetch(tf.data.AUTOTUNE) if prefetch else ds

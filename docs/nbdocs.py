@@ -16,7 +16,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from execnb.nbio import read_nb, write_nb, mk_cell
-from nbdev.processors import FilterDefaults
+import nbdev.showdoc
+import apidoc
+from nbdev.processors import FilterDefaults, exec_show_docs, _do_eval
 from nbdev.config import get_config
 
 
@@ -29,7 +31,26 @@ def _execute(nb, nb_path):
         return cell.cell_type != "code" or "nbdev_export(" in src or "#| eval: false" in src
     import tempfile
     os.environ.setdefault("DATASET_KIT_CACHE", tempfile.mkdtemp(prefix="dataset_kit_docs_"))  # not the user's cache
+    os.environ.update(NO_PROGRESS_BARS)
     with working_directory(nb_path.parent): CaptureShell(nb_path).run_all(nb, exc_stop=True, preproc=skip)
+
+
+# Progress bars are for terminals: a page shows them as raw `45%|████▌     | 9/20` text. Executing for the docs turns
+# them off (dataset_kit's, `datasets`' and any tqdm's), and `strip_progress` drops what still gets through.
+NO_PROGRESS_BARS = {"DATASET_KIT_DISABLE_PROGRESS_BARS": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1", "TQDM_DISABLE": "1"}
+_PROGRESS = re.compile(r"^.*\d+%\|.*\|.*$|^.*\[\d\d:\d\d.*\d(?:\.\d+)?\s?(?:it|ex|examples|files|[kMG]?B)/s\].*$", re.M)
+
+def strip_progress(cell):
+    "Remove progress-bar lines from a cell's stream outputs (and outputs left empty)."
+    kept = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+            text = _PROGRESS.sub("", "\n".join(t.rsplit("\r", 1)[-1] for t in text.split("\n")))
+            out["text"] = re.sub(r"\n{2,}", "\n", text).lstrip("\n")
+            if not out["text"].strip(): continue
+        kept.append(out)
+    if "outputs" in cell: cell["outputs"] = kept
 
 
 _NBFORMAT_KEYS = {"cell_type", "source", "metadata", "outputs", "execution_count", "id", "attachments"}
@@ -44,54 +65,6 @@ def quarto_to_myst(cell):
     cell.source = "\n".join(l for l in lines if not l.startswith("#|"))
     tags = [_TAGS[o] for o in opts if o in _TAGS]
     if tags: cell.setdefault("metadata", {})["tags"] = tags
-    for out in cell.get("outputs", []):
-        md = out.get("data", {}).get("text/markdown")
-        if md is not None: out["data"]["text/markdown"] = show_doc_md("".join(md) if isinstance(md, list) else md)
-
-
-_SOURCE = re.compile(r'\[source\]\((\S+?)\)\{[^}]*\}')  # Quarto's link attributes
-_SIG = re.compile(r"```python\n(.*?)\n```", re.S)
-_CLASS = re.compile(r"def (\w+)\((.*)\)(?:->None)?:((?: #[^\n]*)?)$", re.S)
-
-def _wrap(line, width=84):
-    "Break a signature line holding several parameters at its top-level commas, to fit the page's code width."
-    if len(line) <= width or " # " in line: return line
-    indent, parts, cur, depth, quote = line[:len(line) - len(line.lstrip())], [], "", 0, None
-    for ch in line.strip():
-        cur += ch
-        if quote: quote = None if ch == quote else quote
-        elif ch in "'\"": quote = ch
-        else: depth += (ch in "([{") - (ch in ")]}")
-        if ch == "," and depth == 0 and not quote: parts, cur = parts + [cur.strip()], ""
-    lines, acc = [], ""
-    for part in parts + ([cur.strip()] if cur.strip() else []):
-        if acc and len(indent + acc + " " + part) > width: lines, acc = lines + [indent + acc], part
-        else: acc = f"{acc} {part}".strip()
-    return "\n".join(lines + [indent + acc])
-
-def _signature(sig, is_class):
-    "Tidy a signature (no `NoneType`/`InitVar[...]`, short ones on one line, long lines wrapped); a class as Sphinx shows one."
-    sig = re.sub(r"InitVar\[(.*?)\](?=[=,\n)])", r"\1", sig.replace(":NoneType=None", "=None"))
-    lines = sig.splitlines()
-    flat = lines[0] + " ".join(l.strip() for l in lines[1:-1]) + lines[-1] if len(lines) > 2 else sig
-    if " # " not in sig and len(flat) <= 84: sig = flat  # a short signature on one line
-    sig = "\n".join(_wrap(l) for l in sig.splitlines())
-    m = _CLASS.match(sig) if is_class else None
-    if not m: return sig
-    if m[2].strip() == "*args, **kwargs": return f"class {m[1]}"  # no constructor of its own to show
-    return f"class {m[1]}({m[2]}){m[3]}"
-
-def show_doc_md(text):
-    "nbdev's `show_doc` markdown without Quarto syntax (a plain source link), and a signature that fits the page."
-    text = "\n".join(l for l in text.splitlines() if l.strip() != "---")  # a rule opening an output: docutils refuses it
-    src = _SOURCE.search(text)
-    if src:  # after the heading, drawn on its line (custom.css)
-        text = re.sub(r"^(#+ .*)$", lambda h: f'{h[1]}\n\n<p class="sourcelink"><a href="{src[1]}">source</a></p>',
-                      _SOURCE.sub("", text), count=1, flags=re.M)
-    head = re.search(r"^#+ (\S+)", text, re.M)
-    if not head: return text
-    is_class = head[1].split(".")[-1][:1].isupper()  # PEP 8 names
-    return _SIG.sub(lambda m: f"```python\n{_signature(m[1], is_class)}\n```", text, count=1)
 
 
 def _summary(nb):
@@ -102,21 +75,64 @@ def _summary(nb):
         if c.cell_type == "markdown" and c.source.lstrip().startswith("# "): return ""
 
 
+class ImportsOnlyShowDocs(exec_show_docs):
+    """nbdev's `exec_show_docs`, except that a cell mixing imports with other code has only its imports run.
+
+    nbdev runs such a cell whole in the shell that renders `show_doc` (export cells, imports, `show_doc` calls), where
+    the notebook's other variables do not exist, so `import torch; test_eq(ids...)` fails the build. The imports are
+    what `show_doc` may need; the page keeps the cell's outputs from the full run."""
+    def __call__(self, cell):
+        if not self.nb.has_docs_ or not hasattr(self, "k") or not _do_eval(cell): return super().__call__(cell)
+        if cell.directives_.keys() & {"export", "exports", "exporti", "exec_doc"} or "show_doc" in cell.source:
+            return super().__call__(cell)
+        import ast
+        code = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("#|", "%", "!")))
+        tree = ast.parse(code)
+        imports = [ast.get_source_segment(code, n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        if len(imports) == len(tree.body): return super().__call__(cell)
+        self.k.run("\n".join(imports))
+        if self.k.exc: raise Exception(f"Error running the imports of cell {cell.idx_}:\n{cell.source}") from self.k.exc
+
+class DocsFilters(FilterDefaults):
+    "nbdev's documentation processors, with `ImportsOnlyShowDocs` for `exec_show_docs`."
+    def base_procs(self): return [ImportsOnlyShowDocs if p is exec_show_docs else p for p in super().base_procs()]
+
+
+def _module(nb):
+    "The module the notebook exports (`#| default_exp`), as `dataset_kit.name`; None if it exports nothing."
+    for c in nb.cells:
+        m = re.search(r"^#\|\s*default_exp\s+(\S+)", c.source, re.M) if c.cell_type == "code" else None
+        if m: return f"{get_config().lib_name}.{m[1]}"
+
+
+def _reference(module):
+    "The page's closing cells: an entry for each exported name and public class member the page did not show."
+    cells = apidoc.reference_cells(module)
+    if not cells: return []
+    intro = ("## Reference\n\nThe exported names and public members not shown above, with their signatures and "
+             "parameters.")
+    return [intro] + cells
+
+
 def process_notebook(nb_path: Path, out_dir: Path, execute=False) -> Path:
     "Write `nb_path` processed by nbdev's doc processors to `out_dir`, with its title as the first heading."
     nb = read_nb(nb_path)
-    summary = _summary(nb)
+    summary, module = _summary(nb), _module(nb)
     if execute: _execute(nb, nb_path)
     os.environ["IN_TEST"] = "1"
-    FilterDefaults()(nb)
+    nbdev.showdoc.BasicMarkdownRenderer = apidoc.ApiEntry  # show_doc gives Sphinx API entries (see apidoc.py)
+    apidoc.start_page(module)
+    DocsFilters()(nb)
+    if module: nb.cells += [mk_cell(md, "markdown") for md in _reference(module)]
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]  # Quarto front matter; the title is added below
-    for cell in nb.cells: quarto_to_myst(cell)
+    for cell in nb.cells: quarto_to_myst(cell); strip_progress(cell)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     fm = getattr(nb, "frontmatter_", {}) or {}
     title = fm.get("title") or nb_path.stem.replace("_", " ")
     summary = summary or fm.get("description")
     head = f"# {title}\n\n" + (f"> {summary}\n" if summary else "")
+    if module: head += f"\n:::{{py:module}} {module}\n:::\n"
     nb.cells.insert(0, mk_cell(head, "markdown"))
     out = out_dir / nb_path.name
     write_nb(nb, out)
@@ -137,7 +153,7 @@ def process_all(execute=False):
 def _process_in_subprocess(nb_path, out_dir, execute):
     "`process_notebook` in a fresh Python, run from the project root (where nbdev finds settings.ini)."
     cmd = [sys.executable, __file__, "process", str(nb_path), str(out_dir)] + (["--execute"] if execute else [])
-    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **NO_PROGRESS_BARS})
     if res.returncode: raise RuntimeError(f"Processing {nb_path.name} for the docs failed:\n{res.stderr[-4000:]}")
 
 

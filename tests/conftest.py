@@ -20,7 +20,7 @@ def http_server():
 def dask_client():
     "A Dask client on a real LocalCluster: 2 worker processes, one thread each, loopback only."
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         with distributed.Client(cluster) as c:
             yield c
 

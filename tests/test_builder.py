@@ -636,3 +636,25 @@ def test_lossy_cast_and_mixed_types_name_the_example(tmp_path, monkeypatch):
     monkeypatch.setenv("MIXED", "1")
     with pytest.raises(ValueError, match="Example 'e3': Column 'n' has mixed types: row 3 holds 'three' but row 0 holds 0"):
         Lossy(cache_dir=str(tmp_path / "b")).download_and_prepare()
+
+
+def test_truncated_or_altered_shard_is_named_when_opened(tmp_path):
+    "Sizes recorded at prepare time are checked on open (one listing); SHA-256 with verification_mode='all_checks'."
+    cache = str(tmp_path / "c")
+    b = Numbers(cache_dir=cache)
+    b.download_and_prepare(max_shard_size=20_000, verification_mode="all_checks")
+    files = sorted(glob.glob(os.path.join(b.cache_dir, "numbers-train-*.arrow")))
+    assert len(files) > 2 and set(b.info.shard_checksums) >= {os.path.basename(f) for f in files}
+    victim = files[1]
+    data = open(victim, "rb").read()
+    open(victim, "wb").write(data[: len(data) // 2])   # cut short, as by a full disk or a crash outside dataset_kit
+    with pytest.raises(ValueError, match=f"Shard .*{os.path.basename(victim)} cannot be read: it is truncated or damaged \\({len(data) // 2} bytes.*force_redownload"):
+        Numbers(cache_dir=cache).as_dataset("train")
+    assert len(Numbers(cache_dir=cache).as_dataset("train[:10]")) == 10   # shards not read are not hashed or opened
+    open(victim, "wb").write(data[:-16] + bytes(16))   # same size, last bytes altered
+    assert len(Numbers(cache_dir=cache).as_dataset("train")) == 8 * ROWS_PER_CHUNK   # basic checks: sizes only
+    with pytest.raises(ValueError, match=f"{os.path.basename(victim)} does not have the SHA-256.*force_redownload"):
+        Numbers(cache_dir=cache).as_dataset("train", verification_mode="all_checks")
+    fixed = Numbers(cache_dir=cache)
+    fixed.download_and_prepare(download_mode="force_redownload", max_shard_size=20_000)
+    assert fixed.as_dataset("train")["id"] == list(range(8 * ROWS_PER_CHUNK))

@@ -533,7 +533,9 @@ def test_streaming_download_manager_over_http(http_server, tmp_path):
     http_server.add("/s.tar.gz", make_tar({"x/1.txt": b"one", "x/2.txt": b"two"}))
     http_server.add("/rows.jsonl.gz", gzip.compress(b'{"a": 1}\n{"a": 2}\n'))
     sdm = StreamingDownloadManager(download_config=DownloadConfig(token="tok"))
-    z, t, g = sdm.download_and_extract([http_server.url(p) for p in ("/s.zip", "/s.tar.gz", "/rows.jsonl.gz")])
+    z, g = sdm.download_and_extract([http_server.url(p) for p in ("/s.zip", "/rows.jsonl.gz")])
+    with pytest.raises(NotImplementedError, match="iter_archive"): sdm.extract(http_server.url("/s.tar.gz"))  # as datasets
+    t = sdm.archive_url(http_server.url("/s.tar.gz"))
     assert z == f"zip://::{http_server.url('/s.zip')}" and g == f"gzip://rows.jsonl::{http_server.url('/rows.jsonl.gz')}"
     cfg_ = sdm.download_config
     assert [xopen(p, download_config=cfg_).read() for p in sdm.iter_files(z)] == ["alpha"]

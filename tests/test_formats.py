@@ -85,3 +85,13 @@ def test_column_that_cannot_become_a_tensor_is_named():
     with pytest.raises(TypeError, match="Column 'when' cannot become torch tensors"): ds[0]
     assert ds.with_format("torch", columns=["x"])[0]["x"] == torch.tensor(1)
     with pytest.raises(TypeError, match="accepts"): dk.Dataset.from_dict({"a": [1]}).with_format("torch", pin=1)[0]
+
+def test_to_tf_dataset_like_datasets(both):
+    (d, h), kw = both, dict(batch_size=2, columns=["i", "arr"], label_cols="lab")
+    for (fd, ld), (fh, lh) in zip(d.to_tf_dataset(**kw), h.to_tf_dataset(**kw)):
+        _same(fd, fh); _same(ld, lh)
+    one = list(d.to_tf_dataset(batch_size=2, columns="f", shuffle=True, drop_remainder=True))
+    assert len(one) == 1 and one[0].shape == (2,)
+    pad = lambda rows: {"seq": np.array([list(r["seq"]) + [0] * (3 - len(r["seq"])) for r in rows])}
+    assert [b.numpy().tolist() for b in d.to_tf_dataset(batch_size=3, columns="seq", collate_fn=pad)] == [[[1, 2, 0], [3, 0, 0], [4, 5, 6]]]
+    with pytest.raises(NotImplementedError, match="num_workers=2"): d.to_tf_dataset(batch_size=2, num_workers=2)

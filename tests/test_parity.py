@@ -111,3 +111,202 @@ def test_datasetdict_indices_cache_file_names_and_align_labels(tmp_path):
                 al["train"].features["label"].names)
     hf, dk = _both(make)
     assert dk == hf
+
+
+# --- dataset folders described by their README -----------------------------------------------------------------------
+
+README = """---
+license: mit
+configs:
+- config_name: semi
+  data_files:
+  - split: train
+    path: semi/train-*.csv
+  - split: test
+    path: semi/test.csv
+  sep: ";"
+- config_name: comma
+  data_files: comma/*.csv
+  default: true
+dataset_info:
+- config_name: semi
+  features:
+  - name: x
+    dtype: int32
+  - name: label
+    dtype:
+      class_label:
+        names:
+          '0': neg
+          '1': pos
+  splits:
+  - name: train
+    num_examples: 3
+  - name: test
+    num_examples: 1
+---
+# A dataset with two configs
+"""
+
+@pytest.fixture
+def card_folder(tmp_path):
+    d = tmp_path / "two_configs"
+    (d / "semi").mkdir(parents=True); (d / "comma").mkdir()
+    (d / "semi" / "train-0.csv").write_text("x;label\n1;neg\n2;pos\n")
+    (d / "semi" / "train-1.csv").write_text("x;label\n3;pos\n")
+    (d / "semi" / "test.csv").write_text("x;label\n4;neg\n")
+    (d / "comma" / "all.csv").write_text("a,b\n1,x\n2,y\n")
+    (d / "README.md").write_text(README)
+    return d
+
+
+def test_readme_configs_load_by_name(card_folder, tmp_path):
+    def make(lib):
+        cache = str(tmp_path / f"cache_{lib.__name__}")
+        semi = lib.load_dataset(str(card_folder), "semi", cache_dir=cache)
+        comma = lib.load_dataset(str(card_folder), "comma", cache_dir=cache)
+        default = lib.load_dataset(str(card_folder), cache_dir=cache)
+        return (lib.get_dataset_config_names(str(card_folder)), lib.get_dataset_split_names(str(card_folder), "semi"),
+                {k: v[:] for k, v in semi.items()}, str(semi["train"].features), {k: v[:] for k, v in comma.items()},
+                list(default), default["train"][:])
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[0] == ["semi", "comma"] and dk[2]["train"] == {"x": [1, 2, 3], "label": [0, 1, 1]}
+
+
+def test_readme_errors_name_the_readme_and_line(card_folder, tmp_path):
+    with pytest.raises(ValueError, match=r"'tab' not found in .*README.md: the configs it declares are \['semi', 'comma'\]"):
+        dataset_kit.load_dataset(str(card_folder), "tab", cache_dir=str(tmp_path / "c"))
+    (card_folder / "README.md").write_text(README.replace("semi/test.csv", "semi/missing.csv"))
+    with pytest.raises(ValueError, match=r"README.md:6: config 'semi': Unable to find 'semi/missing.csv'"):
+        dataset_kit.load_dataset(str(card_folder), "semi", cache_dir=str(tmp_path / "c"))
+    (card_folder / "README.md").write_text(README.replace("  sep: \";\"", "  sep: [\";\""))
+    with pytest.raises(ValueError, match=r"README.md:\d+: the YAML header is not valid YAML"):
+        dataset_kit.load_dataset(str(card_folder), "semi", cache_dir=str(tmp_path / "c"))
+
+
+def test_written_folder_loads_in_datasets(tmp_path):
+    from dataset_kit.dataset_card import save_dataset_folder
+    folder = tmp_path / "written"
+    feats = dataset_kit.Features({"t": dataset_kit.Value("string"), "l": dataset_kit.ClassLabel(names=["a", "b"]),
+                                  "v": dataset_kit.List(dataset_kit.Value("float32"))})
+    dd = dataset_kit.DatasetDict({"train": dataset_kit.Dataset.from_dict({"t": ["x", "y"], "l": [0, 1], "v": [[1.0], []]}, features=feats),
+                                  "test": dataset_kit.Dataset.from_dict({"t": ["z"], "l": [1], "v": [[2.0]]}, features=feats)})
+    save_dataset_folder(dd, str(folder), "main", default=True)
+    save_dataset_folder(dataset_kit.Dataset.from_dict({"q": [1, 2, 3]}), str(folder), "extra")
+    def make(lib):
+        cache = str(tmp_path / f"cache_{lib.__name__}")
+        main, extra = lib.load_dataset(str(folder), "main", cache_dir=cache), lib.load_dataset(str(folder), "extra", cache_dir=cache)
+        return (lib.get_dataset_config_names(str(folder)), {k: v[:] for k, v in main.items()}, str(main["train"].features),
+                extra["train"][:], list(lib.load_dataset(str(folder), cache_dir=cache)))
+    hf, dk = _both(make)
+    assert dk == hf
+    assert hf[0] == ["main", "extra"] and hf[1]["test"] == {"t": ["z"], "l": [1], "v": [[2.0]]}
+    info = datasets.get_dataset_infos(str(folder))["main"]
+    assert info.splits["train"].num_examples == 2 and info.features == datasets.Features(
+        {"t": datasets.Value("string"), "l": datasets.ClassLabel(names=["a", "b"]), "v": datasets.List(datasets.Value("float32"))})
+
+
+# --- numpy values and casting to the requested features ---------------------------------------------------------------
+
+def test_multidimensional_numpy_values_keep_their_dtype():
+    def make(lib):
+        ds = lib.Dataset.from_dict({"px": [np.zeros((2, 3)), np.ones((2, 3))]})
+        f32 = lib.Dataset.from_dict({"px": [np.zeros((2, 3), np.float32)]})
+        mapped = lib.Dataset.from_dict({"i": [0, 1]}).map(lambda r: {"x": np.full((4, 4, 3), r["i"], np.float32)})
+        return (str(ds.features), ds[1]["px"], str(f32.features), str(mapped.features), mapped[1]["x"][3][3],
+                str(mapped.data.schema.field("x").type))
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[3] == "{'i': Value('int64'), 'x': List(List(List(Value('float32'))))}"
+
+
+def test_values_cast_to_requested_features(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"a": "0", "b": 1}\n{"a": "12", "b": 2}\n')
+    (tmp_path / "a.csv").write_text("a,b\n0,1\n12,2\n")
+    def make(lib):
+        f = lib.Features({"a": lib.Value("int32"), "b": lib.Value("string")})
+        cache = str(tmp_path / lib.__name__)
+        gen = lib.Dataset.from_generator(lambda: iter([{"a": "3", "b": 4}]), features=f, cache_dir=cache)
+        return (lib.load_dataset("json", data_files=str(tmp_path / "a.jsonl"), features=f, cache_dir=cache)["train"][:],
+                lib.load_dataset("csv", data_files=str(tmp_path / "a.csv"), features=f, cache_dir=cache)["train"][:],
+                lib.Dataset.from_json(str(tmp_path / "a.jsonl"), features=f, cache_dir=cache)[:],
+                lib.Dataset.from_csv(str(tmp_path / "a.csv"), features=f, cache_dir=cache)[:], gen[:],
+                lib.Dataset.from_dict({"a": ["5"], "b": [6]}, features=f)[:])
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[0] == {"a": [0, 12], "b": ["1", "2"]}
+
+
+def test_numpy_format_strings_and_stacked_lists():
+    def make(lib):
+        ds = lib.Dataset.from_dict({"s": ["a", "bb"], "n": [None, "x"], "v": [[1, 2], [3, 4]], "r": [[1], [2, 3]],
+                                    "vv": [[[1, 2]], [[3, 4]]]}).with_format("numpy")
+        batch = ds[:]
+        emb = lib.Dataset.from_dict({"i": [0, 1, 2]}).map(lambda r: {"e": np.full(4, r["i"], np.float32)}).with_format("numpy")
+        return ({k: (str(v.dtype), v.shape) for k, v in batch.items()}, type(ds[0]["s"]).__name__, ds[0]["v"].tolist(),
+                (emb[:]["e"].shape, str(emb[:]["e"].dtype)), type(lib.Dataset.from_dict({"a": [1]}).with_format("pyarrow")[:]).__name__)
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[3] == ((3, 4), "float32")
+
+
+def test_streaming_extract_of_a_tar_points_to_iter_archive(tmp_path):
+    import tarfile
+    (tmp_path / "a.txt").write_text("x")
+    with tarfile.open(tmp_path / "train.tar.gz", "w:gz") as t: t.add(tmp_path / "a.txt", arcname="a.txt")
+    from datasets.download.streaming_download_manager import StreamingDownloadManager as HfSDM
+    for sdm in (HfSDM(), dataset_kit.StreamingDownloadManager()):
+        with pytest.raises(NotImplementedError, match="iter_archive"): sdm.extract(str(tmp_path / "train.tar.gz"))
+        assert [n for n, _ in sdm.iter_archive(str(tmp_path / "train.tar.gz"))] == ["a.txt"]
+
+
+def test_split_dict_yaml_and_dataset_infos_dict(card_folder, tmp_path):
+    import datasets.info as hfi, dataset_kit.dataset_card as dkc
+    def make(lib, infos_dict):
+        sd = lib.SplitDict.from_split_dict([{"name": "train", "num_bytes": 10, "num_examples": 3, "shard_lengths": [1, 2]},
+                                            {"name": "test", "num_bytes": 2, "num_examples": 1}])
+        back = lib.SplitDict._from_yaml_list(sd._to_yaml_list())
+        infos = infos_dict.from_directory(str(card_folder))
+        out = tmp_path / lib.__name__; out.mkdir()
+        infos.write_to_directory(str(out))
+        again = infos_dict.from_directory(str(out))
+        return (sd._to_yaml_list(), back["train"].num_examples, sorted(infos), str(infos["semi"].features),
+                infos["semi"].splits["train"].num_examples, sorted(again), str(again["semi"].features),
+                again["semi"].splits["test"].num_examples)
+    hf, dk = make(datasets, hfi.DatasetInfosDict), make(dataset_kit, dkc.DatasetInfosDict)
+    assert dk == hf
+    assert dataset_kit.DatasetInfosDict is dkc.DatasetInfosDict
+
+
+async def _async_double(row):
+    return {"b": row["a"] * 2}
+
+
+async def _async_keep(row):
+    return row["a"] > 1
+
+
+def test_map_cache_file_without_function_and_async_functions(tmp_path):
+    def make(lib):
+        ds = lib.Dataset.from_dict({"a": [1, 2, 3]})
+        p = str(tmp_path / f"{lib.__name__}.arrow")
+        same = ds.map(cache_file_name=p)
+        new = ds.map(lambda r: {"c": r["a"]}, cache_file_name=str(tmp_path / f"{lib.__name__}_c.arrow"))
+        return (os.path.isfile(p), lib.Dataset.from_file(p)[:], same[:],
+                lib.Dataset.from_file(str(tmp_path / f"{lib.__name__}_c.arrow")).column_names, new[:],
+                ds.map(_async_double)[:], ds.filter(_async_keep)[:], ds.map(lambda r: {})[:])
+    hf, dk = _both(make)
+    assert dk == hf
+    assert dk[0] and dk[5] == {"a": [1, 2, 3], "b": [2, 4, 6]} and dk[3] == ["a", "c"]
+
+
+@pytest.mark.parametrize("n,num_shards,buffer_size", [(20, 4, 10), (50, 4, 7), (30, 4, 100), (200, 12, 16), (500, 20, 64),
+                                                      (1000, 7, 250), (40, 1, 8)])
+def test_iterable_shuffle_order_equals_datasets(n, num_shards, buffer_size):
+    def make(lib):
+        it = lib.Dataset.from_dict({"a": list(range(n))}).to_iterable_dataset(num_shards=num_shards)
+        sh = it.shuffle(seed=7, buffer_size=buffer_size)
+        return [r["a"] for r in sh], [r["a"] for r in sh.skip(3).take(5)]
+    hf, dk = _both(make)
+    assert dk == hf

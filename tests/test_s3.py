@@ -208,3 +208,13 @@ def test_killed_dask_worker_job_is_rescheduled(s3_bucket, dask_client, tmp_path)
     names = objects(fs, url)
     assert all(p.startswith("numbers/") for p in names), names   # no temporary objects left
     assert sum(p.endswith(".arrow") for p in names) == len(b.info.splits["train"].shard_lengths or [1])
+
+
+def test_truncated_shard_in_the_bucket_is_named(s3_bucket, tmp_path):
+    url, so, fs = s3_bucket
+    b = Slow(cache_dir=str(tmp_path))
+    b.download_and_prepare(f"{url}/numbers", storage_options=so, max_shard_size=2000, file_format="parquet")
+    shard = sorted(p for p in fs.find(url) if p.endswith(".parquet"))[0]
+    fs.pipe_file(shard, fs.cat_file(shard)[:-100])
+    with pytest.raises(ValueError, match=f"Shard .*{posixpath.basename(shard)} cannot be read: it is truncated.* bytes.*force_redownload"):
+        b.as_dataset("train")

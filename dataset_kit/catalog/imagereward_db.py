@@ -11,7 +11,7 @@ import fsspec
 import pyarrow.parquet as pq
 from .. import (BuilderConfig, GeneratorBasedBuilder, DatasetInfo, Features, Value, Image, List,
                          SplitGenerator, SplitInfo, SplitDict, Version)
-from ..core import BAD_INPUT_CHOICES, report_bad_input
+from .. import BAD_INPUT_CHOICES, report_bad_input
 
 # %% auto #0
 __all__ = ['RECORD_FIELDS', 'STRING_FIELDS', 'INT_FIELDS', 'ON_BAD_RECORD', 'KINDS', 'PART_COUNTS', 'SCALES', 'DEFAULT_BASE_URL',

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from .. import (BuilderConfig, GeneratorBasedBuilder, DatasetInfo, Features, Value, ClassLabel, Image, List,
                          SplitGenerator, Version)
-from ..core import BAD_INPUT_CHOICES, report_bad_input
+from .. import BAD_INPUT_CHOICES, report_bad_input
 
 # %% auto #0
 __all__ = ['NSFW_NAMES', 'MISSING_SIMILARITY', 'EMBEDDING_DIM', 'METADATA_COLUMNS', 'ON_BAD_RECORD', 'IMAGE_EXTENSIONS',

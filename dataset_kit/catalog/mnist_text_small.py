@@ -11,11 +11,8 @@ from typing import Any, Optional, Union  # BuilderConfig's field annotations, re
 import fsspec
 import numpy as np
 import dataset_kit.catalog as _catalog
-from ..builder import BuilderConfig, GeneratorBasedBuilder
-from ..features import ClassLabel, Features, Value
-from ..info import DatasetInfo
-from ..splits import Split, SplitGenerator
-from ..version import Version
+from .. import (BuilderConfig, GeneratorBasedBuilder, ClassLabel, Features, Value, DatasetInfo, Split,
+                         SplitGenerator, Version)
 from .mnist_codec import array_to_text, text_to_array, array_to_text_batch, show_digits
 
 # %% auto #0
