@@ -14,7 +14,7 @@ from .splits import NamedSplit
 from .info import DatasetInfo
 from .arrow_writer import cast_table_to_schema
 from .table_view import read_arrow_table, features_of_schema
-from .dataset_read import Column, DatasetReadMixin
+from .dataset_read import Column, DatasetInfoMixin, DatasetReadMixin
 from .dataset_ops import DatasetOpsMixin, info_with_features
 from .dataset_map import DatasetMapMixin, generate_arrow
 from .dataset_io import DatasetIOMixin, read_saved_dataset
@@ -36,7 +36,7 @@ def _as_split(split):
     return NamedSplit(split) if isinstance(split, str) else split
 
 # %% ../nbs/04a_arrow_dataset.ipynb #8a0d316a
-class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin, IndexableMixin):
+class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin, IndexableMixin):
     "An Arrow table with features, an optional indices mapping, a split and a format."
     def __init__(self,
                  arrow_table:pa.Table, # the rows (memory-mapped or in memory)
@@ -209,93 +209,6 @@ class Dataset(DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin
         reader = self.with_format("numpy", columns=wanted)
         return tf_dataset(lambda idx: reader[idx], len(self), batch_size, cols, shuffle, collate_fn, drop_remainder,
                           collate_fn_args, labels, prefetch, num_workers, num_test_batches)
-
-    @property
-    def features(self) -> Features:
-        "The column types."
-        return self._features
-    @property
-    def info(self):
-        "The `DatasetInfo` (description, citation, features, ...)."
-        if self._info is None: self._info = DatasetInfo()
-        if self._info.features is not self._features: self._info = copy.copy(self._info); self._info.features = self._features
-        return self._info
-    @property
-    def split(self):
-        "The split this dataset comes from, if any."
-        return self._split
-    @property
-    def data(self) -> pa.Table:
-        "The Arrow table (all its rows, whatever the indices mapping)."
-        return self._data
-    @property
-    def cache_files(self) -> list:
-        "The files backing this dataset: `[{'filename': ...}]` (empty when it lives in memory)."
-        return self._cache_files
-    @property
-    def column_names(self) -> list:
-        "The column names (cached: building a schema with extension types is slow)."
-        return list(self._names())
-    def _names(self) -> list:
-        if self._names_cache is None or self._names_cache[0] is not self._data: self._names_cache = (self._data, self._data.column_names)
-        return self._names_cache[1]
-    @property
-    def num_columns(self) -> int:
-        "How many columns."
-        return self._data.num_columns
-    @property
-    def num_rows(self) -> int:
-        "How many rows (through the indices mapping, if any)."
-        return len(self._indices) if self._indices is not None else self._data.num_rows
-    @property
-    def shape(self) -> tuple:
-        "(rows, columns)."
-        return (self.num_rows, self.num_columns)
-    def __len__(self): return self.num_rows
-    def __repr__(self):
-        return f"Dataset({{\n    features: {list(self._features)},\n    num_rows: {self.num_rows}\n}})"
-
-    # optional metadata mirrored from info, as in datasets
-    @property
-    def description(self) -> str:
-        "`info.description`."
-        return self.info.description
-    @property
-    def citation(self) -> str:
-        "`info.citation`."
-        return self.info.citation
-    @property
-    def homepage(self) -> str:
-        "`info.homepage`."
-        return self.info.homepage
-    @property
-    def license(self) -> str:
-        "`info.license`."
-        return self.info.license
-    @property
-    def builder_name(self) -> str:
-        "`info.builder_name`."
-        return self.info.builder_name
-    @property
-    def config_name(self) -> str:
-        "`info.config_name`."
-        return self.info.config_name
-    @property
-    def version(self):
-        "`info.version`."
-        return self.info.version
-    @property
-    def dataset_size(self) -> int:
-        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
-        return self.info.dataset_size
-    @property
-    def download_size(self) -> int:
-        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
-        return self.info.download_size
-    @property
-    def size_in_bytes(self) -> int:
-        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
-        return self.info.size_in_bytes
 
     def __enter__(self): return self
     def __exit__(self, exc_type, exc_val, exc_tb):

@@ -129,7 +129,7 @@ class DatasetDict(dict):
 
     @classmethod
     def from_csv(cls, path_or_paths:dict, # {split: a file or a list of files}
-                 features=None, cache_dir:str=None, keep_in_memory:bool=False, **kwargs) -> DatasetDict: # CsvConfig options
+                 features=None, cache_dir:str=None, keep_in_memory:bool=False, **kwargs) -> DatasetDict: # `CsvOptions`: sep, column_names, ...
         "A DatasetDict read from CSV files, one split per key."
         return cls._read("csv", path_or_paths, features=features, cache_dir=cache_dir, keep_in_memory=keep_in_memory, **kwargs)
     @classmethod

@@ -11,15 +11,107 @@ from contextlib import contextmanager
 from fastcore.basics import patch
 import numpy as np
 import pyarrow as pa
+from .features import Features
+from .info import DatasetInfo
 from .formatting import Formatter, get_format_type_from_alias, storage_of
 from .table_view import read_arrow_table, check_index, table_rows, table_query
 
 # %% auto #0
-__all__ = ['DatasetReadMixin', 'Column']
+__all__ = ['DatasetReadMixin', 'DatasetInfoMixin', 'Column']
 
 # %% ../nbs/04a1a_dataset_read.ipynb #28b0c151
 class DatasetReadMixin:
     "Reading rows, slices, columns and batches of a `Dataset` in its format; iteration; pickling."
+
+# %% ../nbs/04a1a_dataset_read.ipynb #f5f1cc03
+class DatasetInfoMixin:
+    "What a `Dataset` is: its features, info, split, shape and files, and the fields of its `DatasetInfo`."
+    @property
+    def features(self) -> Features:
+        "The column types."
+        return self._features
+    @property
+    def info(self):
+        "The `DatasetInfo` (description, citation, features, ...)."
+        if self._info is None: self._info = DatasetInfo()
+        if self._info.features is not self._features: self._info = copy.copy(self._info); self._info.features = self._features
+        return self._info
+    @property
+    def split(self):
+        "The split this dataset comes from, if any."
+        return self._split
+    @property
+    def data(self) -> pa.Table:
+        "The Arrow table (all its rows, whatever the indices mapping)."
+        return self._data
+    @property
+    def cache_files(self) -> list:
+        "The files backing this dataset: `[{'filename': ...}]` (empty when it lives in memory)."
+        return self._cache_files
+    @property
+    def column_names(self) -> list:
+        "The column names (cached: building a schema with extension types is slow)."
+        return list(self._names())
+    def _names(self) -> list:
+        if self._names_cache is None or self._names_cache[0] is not self._data: self._names_cache = (self._data, self._data.column_names)
+        return self._names_cache[1]
+    @property
+    def num_columns(self) -> int:
+        "How many columns."
+        return self._data.num_columns
+    @property
+    def num_rows(self) -> int:
+        "How many rows (through the indices mapping, if any)."
+        return len(self._indices) if self._indices is not None else self._data.num_rows
+    @property
+    def shape(self) -> tuple:
+        "(rows, columns)."
+        return (self.num_rows, self.num_columns)
+    def __len__(self): return self.num_rows
+    def __repr__(self):
+        return f"Dataset({{\n    features: {list(self._features)},\n    num_rows: {self.num_rows}\n}})"
+
+    # optional metadata mirrored from info, as in datasets
+    @property
+    def description(self) -> str:
+        "`info.description`."
+        return self.info.description
+    @property
+    def citation(self) -> str:
+        "`info.citation`."
+        return self.info.citation
+    @property
+    def homepage(self) -> str:
+        "`info.homepage`."
+        return self.info.homepage
+    @property
+    def license(self) -> str:
+        "`info.license`."
+        return self.info.license
+    @property
+    def builder_name(self) -> str:
+        "`info.builder_name`."
+        return self.info.builder_name
+    @property
+    def config_name(self) -> str:
+        "`info.config_name`."
+        return self.info.config_name
+    @property
+    def version(self):
+        "`info.version`."
+        return self.info.version
+    @property
+    def dataset_size(self) -> int:
+        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
+        return self.info.dataset_size
+    @property
+    def download_size(self) -> int:
+        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
+        return self.info.download_size
+    @property
+    def size_in_bytes(self) -> int:
+        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
+        return self.info.size_in_bytes
 
 # %% ../nbs/04a1a_dataset_read.ipynb #7405f676
 class Column(_SequenceABC):

@@ -479,11 +479,10 @@ def _default_features(fmt:str, paths:list, opts, features):
 def _write_tables(tables, features:Features, path:str|None):
     "Write `(key, table)`s cast to `features` (or the first table's) to `path`, or return them as one table when `path` is None."
     sink = pa.BufferOutputStream() if path is None else None
-    with (ArrowWriter(path) if path else ArrowWriter(stream=sink)) as w:
+    with (ArrowWriter(path, features=features) if path else ArrowWriter(stream=sink, features=features)) as w:
         for _, t in tables:
             if features is None: features = Features.from_arrow_schema(t.schema)
             w.write_table(cast_to_features(t, features))
-        if features is not None and w._features is None: w._features = features
     return pa.ipc.open_stream(sink.getvalue()).read_all() if path is None else path
 
 # %% ../nbs/04a1c_file_readers.ipynb #1cf9ba11
