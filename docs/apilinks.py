@@ -32,7 +32,10 @@ def object_names(objects) -> dict:
         if "." not in qual and o.objtype not in _TOP_LEVEL: keys.discard(qual)
         if module.startswith("dataset_kit"): keys.add(f"dataset_kit.{qual}")  # the package re-exports public names
         for k in keys: found[k].add(full)
-    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+    def the_one(fulls):  # a re-export documented as data ("the same object as ...") yields to the object's own entry
+        own = {f for f in fulls if objects[f].objtype != "data"} if len(fulls) > 1 else fulls
+        return next(iter(own)) if len(own) == 1 else None
+    return {k: full for k, v in found.items() if (full := the_one(v)) is not None}
 
 
 class LinkInlineCode(SphinxPostTransform):

@@ -112,7 +112,7 @@ def test_an_entry_shows_signature_parameter_table_and_source(site):
 
 def test_inline_code_links_to_entries(site):
     home = (site / "index.html").read_text()
-    assert re.search(r'<a class="reference internal" href="nbs/01_features.html#dataset_kit.Features"[^>]*><code', home)
+    assert re.search(r'<a class="reference internal" href="nbs/01_features_core.html#dataset_kit.Features"[^>]*><code', home)
     splits = (site / "nbs" / "02_splits.html").read_text()
     assert re.search(r'href="#dataset_kit.ReadInstruction.from_spec"[^>]*><code[^>]*><span class="pre">ReadInstruction.from_spec', splits) \
         or re.search(r'href="#dataset_kit.ReadInstruction"', splits)
