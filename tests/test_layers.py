@@ -131,3 +131,13 @@ def test_module_imports_first_in_a_fresh_interpreter(name):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATASET_KIT_DISABLE_PROGRESS_BARS": "1"}
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, f"import {module} first, then {CALLS[name]!r}:\n{res.stderr[-3000:]}"
+
+
+def test_the_module_map_names_every_module_and_notebook():
+    "DEVELOPING.md's module map (the table under 'The house') names every module and every library notebook."
+    text = (ROOT / "DEVELOPING.md").read_text()
+    table = text[text.index("## The house"):text.index("\n## Layers")]
+    words = set(table.replace("|", " ").replace(",", " ").replace("`", " ").split())
+    missing = [m for m in (p.stem for p in (ROOT / "dataset_kit").glob("*.py")) if not m.startswith("_") and m not in words]
+    missing += [p.stem for p in (ROOT / "nbs").glob("*.ipynb") if not p.stem.startswith(("index", "2")) and p.stem not in words]
+    assert not missing, f"add to DEVELOPING.md's module map: {missing}"
