@@ -606,6 +606,9 @@ def test_read_only_cache_loads(tmp_path):
             for n in dirs: os.chmod(os.path.join(dirpath, n), 0o555)
         os.chmod(root, 0o555)
         as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        sees = subprocess.run(as_nobody + [sys.executable, "-c", f"import sys; sys.path[:0] = [{ROOT!r}, {TESTS!r}]; import test_builder"],
+                              env=env, capture_output=True, text=True, timeout=120)
+        if sees.returncode: pytest.skip(f"'nobody' cannot read this checkout or its venv (a private parent folder): {sees.stderr[-300:]}")
         probe = subprocess.run(as_nobody + [sys.executable, "-c", f"open({root + '/probe'!r}, 'w')"], capture_output=True, text=True)
         assert "PermissionError" in probe.stderr, "the cache must really be read-only for this user"
         again = subprocess.run(as_nobody + [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)

@@ -10,7 +10,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def site():
-    out = ROOT / "docs" / "_build" / "test-html"  # myst-nb writes jupyter_execute/ beside it, under _build/
+    # One folder per pytest-xdist worker (each builds its own site; a shared one was wiped by the other's rmtree).
+    # myst-nb writes jupyter_execute/ beside the output, so the worker's folder holds both.
+    out = ROOT / "docs" / "_build" / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" / "html"
     shutil.rmtree(out, ignore_errors=True)
     sphinx = Path(sys.executable).parent / "sphinx-build"
     res = subprocess.run([str(sphinx), "-q", "-W", "-b", "html", "docs", str(out)], cwd=ROOT,
