@@ -203,8 +203,12 @@ def test_every_exported_name_has_a_visible_example():
     for nb in sorted((ROOT / "nbs").glob("*.ipynb")):
         module, shown = names_with_examples(nb)
         if module is None: continue
-        for name in importlib.import_module(module).__all__:
-            full = f"{module}.{name}"
+        mod = importlib.import_module(module)
+        for name in mod.__all__:
+            full, home = f"{module}.{name}", getattr(getattr(mod, name), "__module__", module)
+            if home != module and home.startswith("dataset_kit."):  # a re-export: its home page shows it
+                if full in todo: done.append(full)
+                continue
             if name not in shown and full not in todo: lacking.append(f"{nb.name}: {name}")
             if name in shown and full in todo: done.append(full)
     assert not lacking, ("add a cell showing each of these (e.g. its value, or a call and its result) near its "
