@@ -337,7 +337,7 @@ def split_key_duplicate(results:list[dict], # job records of one split
         parts = []
         for fs, p, _ in files:
             h = _load_keys(fs, p)
-            parts.append(np.asarray(h[h % np.uint64(passes) == b] if passes > 1 else h))
+            parts.append(np.array(h[h % np.uint64(passes) == b] if passes > 1 else h))   # a copy: the map (and its file descriptor) is released at once
         h = np.sort(np.concatenate(parts))
         dups.extend(np.unique(h[1:][h[1:] == h[:-1]])[:1000].tolist())
     if not dups: return None

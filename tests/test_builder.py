@@ -661,3 +661,22 @@ def test_truncated_or_altered_shard_is_named_when_opened(tmp_path):
     fixed = Numbers(cache_dir=cache)
     fixed.download_and_prepare(download_mode="force_redownload", max_shard_size=20_000)
     assert fixed.as_dataset("train")["id"] == list(range(8 * ROWS_PER_CHUNK))
+
+
+def test_key_check_of_many_jobs_keeps_few_files_open(tmp_path):
+    "The duplicate-key check over a split of more jobs than a process may open files (LAION-400M: 41,455) still runs."
+    code = f"""
+import resource, numpy as np
+from dataset_kit.shards import split_key_duplicate
+resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+n = 600
+for i in range(n): np.save({str(tmp_path)!r} + f"/k{{i}}.npy", np.array([i, i + n], dtype=np.uint64))
+results = [{{"folder": {str(tmp_path)!r}, "index": i, "num_examples": 2, "shards": [{{"keys": f"k{{i}}.npy", "num_examples": 2}}]}} for i in range(n)]
+print(split_key_duplicate(results))
+np.save({str(tmp_path)!r} + "/k599.npy", np.array([3, 7], dtype=np.uint64))
+print(split_key_duplicate(results))
+"""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split("\n")[:2] == ["None", "(3, 0, 599, 0)"], res.stdout
