@@ -76,11 +76,21 @@ def keys_to_array(key, # a range, list, numpy array of ints or a boolean mask
 
 # %% ../nbs/04a0_table_view.ipynb #4d0b4d21
 def take_rows(table:pa.Table, rows:np.ndarray) -> pa.Table:
-    "Rows of `table` in order: a zero-copy slice when they are contiguous."
+    "Rows of `table` in order: a zero-copy slice when they are contiguous, else taken chunk by chunk."
     if len(rows) == 0: return table.slice(0, 0)
     if rows[-1] - rows[0] == len(rows) - 1 and (len(rows) < 3 or bool(np.all(np.diff(rows) == 1))):
         return table.slice(int(rows[0]), len(rows))
-    return table.take(rows)
+    if table.num_columns == 0 or all(c.num_chunks <= 1 for c in table.columns): return table.take(rows)
+    rows = np.asarray(rows, dtype=np.int64)
+    batches = table.to_batches()   # zero-copy, cut where any column's chunks end
+    starts = np.cumsum([0] + [b.num_rows for b in batches])
+    chunk = np.searchsorted(starts, rows, side="right") - 1
+    order = np.argsort(chunk, kind="stable")
+    cuts = np.flatnonzero(np.diff(chunk[order])) + 1
+    parts = [batches[chunk[order[a]]].take(pa.array(rows[order[a:b]] - starts[chunk[order[a]]]))
+             for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(rows)])]
+    grouped = pa.Table.from_batches(parts, schema=table.schema).combine_chunks()
+    return grouped.take(pa.array(np.argsort(order)))   # back to the order asked for
 
 # %% ../nbs/04a0_table_view.ipynb #d2504d70
 def table_rows(table:pa.Table, indices:np.ndarray|None, # the mapping (None: the table's own order)
