@@ -10,7 +10,7 @@ Steps (each measurement in a fresh child process, so peak memory is the driver's
   project  wall time and cost for 10, 100 and 1,000 workers, from `shard` and `scale`
 
     .venv/bin/python benchmarks/laion_scale.py            # full: 41,455 shards (~an hour on 2 cores)
-    .venv/bin/python benchmarks/laion_scale.py --quick    # about a minute: 60 tiny shards, a 300-image shard
+    .venv/bin/python benchmarks/laion_scale.py --quick    # under 30 s: 60 tiny shards, a 300-image shard
 
 Only the real-size shard is run on `datasets` too: `datasets` has no Dask runner, so the scale and scaling steps
 measure dataset_kit's machinery alone.
@@ -106,11 +106,13 @@ def run_child(*args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="seconds: 300 tiny shards, a 300-image real-size shard")
+    ap.add_argument("--quick", action="store_true", help="seconds: 60 tiny shards, a 300-image real-size shard")
     ap.add_argument("--shards", type=int, help=f"tiny shards for the scale step (default {LAION_SHARDS:,})")
     ap.add_argument("--images", type=int, help=f"images in the real-size shard (default {IMAGES_PER_SHARD:,})")
     ap.add_argument("--price", type=float, default=0.0425,
                     help="$ per worker-hour: one worker is one core (default: half a 2-vCPU on-demand VM at $0.085/h)")
+    ap.add_argument("--shard-mb", type=float, default=270, help="size of a real LAION-400M shard tar, in MB (default 270)")
+    ap.add_argument("--store-mbps", type=float, default=200, help="object-store read rate per worker, MB/s (default 200; assumed)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -155,12 +157,17 @@ def main():
         s = runs[one]["wall_s"] / runs[two]["wall_s"]
         print(f"          {two} vs {one}: speedup {s:.2f}x, efficiency {s / 2:.0%} (2 cores shared with other work)")
 
-    print(f"project   {LAION_SHARDS:,} shards of {IMAGES_PER_SHARD:,} images, {per_shard:.1f} s a shard + "
-          f"{per_job * 1000:.0f} ms job overhead, at ${a.price}/worker-hour (efficiency as measured here: 1 per worker):")
+    driver_per_job, read_s = sc["driver_cpu_s"] / sc["jobs"], a.shard_mb / a.store_mbps
+    work = per_shard + per_job + read_s   # worker seconds a shard
+    print(f"project   {LAION_SHARDS:,} shards of {IMAGES_PER_SHARD:,} images: {per_shard:.1f} s a shard + {per_job * 1000:.0f} ms "
+          f"job overhead (measured) + {read_s:.1f} s to read a {a.shard_mb:.0f} MB shard at {a.store_mbps:.0f} MB/s per worker "
+          f"(assumed); the driver spends {driver_per_job * 1000:.1f} ms a job, one job after another (measured); "
+          f"${a.price}/worker-hour:")
     for w in (10, 100, 1000):
-        hours = LAION_SHARDS * (per_shard + per_job) / w / 3600
-        print(f"          {w:5d} workers: {hours:8.2f} h wall, ${hours * w * a.price:,.0f}")
-
+        compute, driver = LAION_SHARDS * work / w, LAION_SHARDS * driver_per_job
+        hours = max(compute, driver) / 3600
+        print(f"          {w:5d} workers: {hours:8.2f} h wall ({'the driver' if driver > compute else 'the workers'} set it), "
+              f"${hours * w * a.price:,.0f} billed")
 
 if __name__ == "__main__":
     main()

@@ -236,7 +236,9 @@ def save_faiss(index, file, storage_options:dict=None):
     fs, path = url_to_fs(file, storage_options)
     local = is_local(fs)
     with (atomic_write(path) if local else fs.open(path, "wb")) as f:
-        faiss.write_index(index, faiss.BufferedIOWriter(faiss.PyCallbackIOWriter(f.write)))
+        # straight into the callback: a BufferedIOWriter around a temporary PyCallbackIOWriter outlived it (nothing
+        # keeps the inner writer alive), and its last flush went to a freed writer: a truncated index, now and then
+        faiss.write_index(index, faiss.PyCallbackIOWriter(f.write))
 
 def load_faiss(file, storage_options:dict=None):
     "The faiss index stored at `file` (a path or fsspec URL)."
@@ -244,7 +246,7 @@ def load_faiss(file, storage_options:dict=None):
     fs, path = url_to_fs(file, storage_options)
     if not fs.exists(path): raise FileNotFoundError(f"No faiss index at {file!r}.")
     with fs.open(path, "rb") as f:
-        return faiss.read_index(faiss.BufferedIOReader(faiss.PyCallbackIOReader(f.read)))
+        return faiss.read_index(faiss.PyCallbackIOReader(f.read))
 
 # %% ../nbs/04e_search.ipynb #9216b879
 class FaissIndex:

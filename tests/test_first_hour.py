@@ -78,3 +78,11 @@ def test_main_job_preview_goes_where_out_says_and_is_printed(tmp_path):
     assert len(reused) == 1 and "(prepared on 20" in reused[0] and "prepared in" not in r.stdout, r.stdout
     r = run_cli("prepare", "mnist_text_small", "--force", "--out", "", cwd=work, cache=cache)
     assert r.returncode == 0 and "prepared in " in r.stdout and "reused" not in r.stdout and "preview of" not in r.stdout
+
+
+def test_readme_says_what_make_test_costs_and_where_the_site_is():
+    import re
+    root = Path(__file__).resolve().parents[1]
+    readme, makefile = (root / "README.md").read_text(), (root / "Makefile").read_text()
+    assert re.search(r"[\d.]+ GB of disk", readme) and re.search(r"about\s+\*\*\d+ minutes\*\*\s+on 2 cores", readme), "the cost of `make test`"
+    assert "open `docs/_build/html/index.html`" in readme and "docs docs/_build/html" in makefile, "where `make docs` puts the site"
