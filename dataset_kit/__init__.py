@@ -19,8 +19,9 @@ _PUBLIC = {
     "download": "DownloadConfig DownloadManager DownloadMode VerificationMode verify_checksums DownloadError",
     "streaming": "StreamingDownloadManager xopen xjoin xglob xwalk xexists xbasename xdirname xisfile xisdir xlistdir",
     "arrow_writer": "ArrowWriter ParquetWriter",
-    "arrow_dataset": "Dataset DatasetDict concatenate_datasets read_arrow_table Column",  # DatasetDict via arrow_dataset, which completes it
-    "iterable_dataset": "IterableDataset IterableDatasetDict ExamplesIterable",
+    # DatasetDict and IterableDataset via arrow_dataset, which completes them (their `dataset_class`)
+    "arrow_dataset": "Dataset DatasetDict IterableDataset concatenate_datasets read_arrow_table Column",
+    "iterable_dataset": "IterableDatasetDict ExamplesIterable",
     "dataset_map": "enable_caching disable_caching is_caching_enabled",
     "combine": "interleave_datasets",
     "data_files": "DataFilesDict",

@@ -19,7 +19,7 @@ from .dataset_ops import DatasetOpsMixin, info_with_features
 from .dataset_map import DatasetMapMixin, generate_arrow
 from .dataset_io import DatasetIOMixin, read_saved_dataset
 from .file_readers import files_to_arrow
-from .iterable_dataset import iterable_from_dataset
+from .iterable_dataset import iterable_from_dataset, IterableDataset
 from .tensor_formats import polars_of_rows, batch_rows, tf_dataset
 from .search import IndexableMixin
 from .dataset_dict import DatasetDict
@@ -216,7 +216,7 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
         for attr in ("_data", "_indices", "_origin", "_chunks_cache", "_formatter_cache", "_names_cache"): self.__dict__.pop(attr, None)
 
 # %% ../nbs/04a_arrow_dataset.ipynb #61d12684
-DatasetDict.dataset_class = Dataset
+DatasetDict.dataset_class = IterableDataset.dataset_class = Dataset
 
 # %% ../nbs/04a_arrow_dataset.ipynb #d55c79ee
 def _check_lengths(mapping:dict, what="from_dict"):

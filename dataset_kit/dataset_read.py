@@ -12,7 +12,7 @@ from fastcore.basics import patch
 import numpy as np
 import pyarrow as pa
 from .features import Features
-from .info import DatasetInfo
+from .info import DatasetInfo, InfoProperties
 from .formatting import Formatter, get_format_type_from_alias, storage_of
 from .table_view import read_arrow_table, check_index, table_rows, table_query
 
@@ -24,7 +24,7 @@ class DatasetReadMixin:
     "Reading rows, slices, columns and batches of a `Dataset` in its format; iteration; pickling."
 
 # %% ../nbs/04a1a_dataset_read.ipynb #f5f1cc03
-class DatasetInfoMixin:
+class DatasetInfoMixin(InfoProperties):
     "What a `Dataset` is: its features, info, split, shape and files, and the fields of its `DatasetInfo`."
     @property
     def features(self) -> Features:
@@ -70,48 +70,6 @@ class DatasetInfoMixin:
     def __len__(self): return self.num_rows
     def __repr__(self):
         return f"Dataset({{\n    features: {list(self._features)},\n    num_rows: {self.num_rows}\n}})"
-
-    # optional metadata mirrored from info, as in datasets
-    @property
-    def description(self) -> str:
-        "`info.description`."
-        return self.info.description
-    @property
-    def citation(self) -> str:
-        "`info.citation`."
-        return self.info.citation
-    @property
-    def homepage(self) -> str:
-        "`info.homepage`."
-        return self.info.homepage
-    @property
-    def license(self) -> str:
-        "`info.license`."
-        return self.info.license
-    @property
-    def builder_name(self) -> str:
-        "`info.builder_name`."
-        return self.info.builder_name
-    @property
-    def config_name(self) -> str:
-        "`info.config_name`."
-        return self.info.config_name
-    @property
-    def version(self):
-        "`info.version`."
-        return self.info.version
-    @property
-    def dataset_size(self) -> int:
-        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
-        return self.info.dataset_size
-    @property
-    def download_size(self) -> int:
-        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
-        return self.info.download_size
-    @property
-    def size_in_bytes(self) -> int:
-        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
-        return self.info.size_in_bytes
 
 # %% ../nbs/04a1a_dataset_read.ipynb #7405f676
 class Column(_SequenceABC):

@@ -12,7 +12,8 @@ from .splits import SplitDict, SplitInfo
 from .version import Version
 
 # %% auto #0
-__all__ = ['DATASET_INFO_FILENAME', 'LICENSE_FILENAME', 'SupervisedKeysData', 'PostProcessedInfo', 'DatasetInfo']
+__all__ = ['DATASET_INFO_FILENAME', 'LICENSE_FILENAME', 'SupervisedKeysData', 'PostProcessedInfo', 'DatasetInfo',
+           'InfoProperties']
 
 # %% ../nbs/02b_info.ipynb #1148a220
 def _features_from(obj):
@@ -168,3 +169,55 @@ def _unique(xs) -> list:
     for x in xs:
         if x not in seen: seen.append(x)
     return seen
+
+# %% ../nbs/02b_info.ipynb #b6902ad3
+class InfoProperties:
+    "Read-only properties for the fields of `self.info` (a `DatasetInfo`)."
+    @property
+    def description(self) -> str:
+        "`info.description`."
+        return self.info.description
+    @property
+    def citation(self) -> str:
+        "`info.citation`."
+        return self.info.citation
+    @property
+    def homepage(self) -> str:
+        "`info.homepage`."
+        return self.info.homepage
+    @property
+    def license(self) -> str:
+        "`info.license`."
+        return self.info.license
+    @property
+    def builder_name(self) -> str:
+        "`info.builder_name`."
+        return self.info.builder_name
+    @property
+    def config_name(self) -> str:
+        "`info.config_name`."
+        return self.info.config_name
+    @property
+    def version(self):
+        "`info.version`."
+        return self.info.version
+    @property
+    def supervised_keys(self):
+        "`info.supervised_keys`."
+        return self.info.supervised_keys
+    @property
+    def download_checksums(self) -> dict:
+        "`info.download_checksums`: size and sha256 of each downloaded URL (None when not recorded)."
+        return self.info.download_checksums
+    @property
+    def dataset_size(self) -> int:
+        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
+        return self.info.dataset_size
+    @property
+    def download_size(self) -> int:
+        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
+        return self.info.download_size
+    @property
+    def size_in_bytes(self) -> int:
+        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
+        return self.info.size_in_bytes

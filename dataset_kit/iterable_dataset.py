@@ -8,7 +8,7 @@ import copy, itertools, os, sys, warnings, importlib.util
 import numpy as np
 import pyarrow as pa
 from .features import Features, ClassLabel, Value, List
-from .info import DatasetInfo
+from .info import DatasetInfo, InfoProperties
 from .splits import ReadInstruction
 from .formatting import get_format_type_from_alias, column_to_pylist
 from .table_view import cast_column_to
@@ -117,7 +117,7 @@ def _rebind(node, ds):
 def _typed(it, features):
     for key, ex in it: yield key, features.decode_example(features.encode_example(ex))
 
-class IterableDataset:
+class IterableDataset(InfoProperties):
     "A dataset read as a stream of examples, transformed lazily."
     def __init__(self, ex_iterable, # re-iterable of (key, example), e.g. an `ExamplesIterable`
                  info=None, # a `DatasetInfo` (its features are applied to the examples)
@@ -323,6 +323,88 @@ class IterableDataset:
               drop_last_batch:bool=False) -> IterableDataset: # drop a last, incomplete batch
         "A stream of batches (dicts of lists); each feature `f` becomes `List(f)`."
         return _it_batch(self, batch_size, by_column, drop_last_batch)
+
+    # What `datasets` also offers on a stream, through an in-memory `Dataset`: `dataset_class` is `Dataset` (one
+    # layer up), set by dataset_kit.arrow_dataset as it loads.
+    dataset_class = None
+    @property
+    def num_columns(self) -> int|None:
+        "How many columns, when the features are known (None after a `map` without `features=`)."
+        return len(self.features) if self.features is not None else None
+    @property
+    def epoch(self) -> int:
+        "The epoch `set_epoch` last set (0 at first)."
+        return self._epoch
+    @classmethod
+    def from_dict(cls, mapping:dict, # column name → list of values
+                  features:Features=None, info=None, split=None,
+                  num_shards:int=1) -> IterableDataset: # shards (for shuffling their order, and DataLoader workers)
+        "A stream over columns held in memory."
+        return cls.dataset_class.from_dict(mapping, features=features, info=info, split=split).to_iterable_dataset(num_shards)
+    @classmethod
+    def from_list(cls, mapping:list, # example dicts
+                  features:Features=None, info=None, split=None, num_shards:int=1) -> IterableDataset:
+        "A stream over examples held in memory."
+        return cls.dataset_class.from_list(mapping, features=features, info=info, split=split).to_iterable_dataset(num_shards)
+    @classmethod
+    def from_pandas(cls, df, features:Features=None, info=None, split=None, preserve_index:bool=None,
+                    num_shards:int=1) -> IterableDataset:
+        "A stream over the rows of a pandas DataFrame."
+        return cls.dataset_class.from_pandas(df, features=features, info=info, split=split,
+                                             preserve_index=preserve_index).to_iterable_dataset(num_shards)
+    @classmethod
+    def from_polars(cls, df, features:Features=None, info=None, split=None) -> IterableDataset:
+        "A stream over the rows of a polars DataFrame."
+        return cls.dataset_class.from_polars(df, features=features, info=info, split=split).to_iterable_dataset()
+    @classmethod
+    def from_csv(cls, path_or_paths, split=None, features:Features=None, keep_in_memory:bool=False, **kwargs) -> IterableDataset:
+        "A stream over CSV files (read into the cache as Arrow by `Dataset.from_csv`, then streamed)."
+        return cls.dataset_class.from_csv(path_or_paths, split=split, features=features, keep_in_memory=keep_in_memory, **kwargs).to_iterable_dataset()
+    @classmethod
+    def from_json(cls, path_or_paths, split=None, features:Features=None, keep_in_memory:bool=False, **kwargs) -> IterableDataset:
+        "A stream over JSON or JSON Lines files (read by `Dataset.from_json`, then streamed)."
+        return cls.dataset_class.from_json(path_or_paths, split=split, features=features, keep_in_memory=keep_in_memory, **kwargs).to_iterable_dataset()
+    @classmethod
+    def from_parquet(cls, path_or_paths, split=None, features:Features=None, keep_in_memory:bool=False, **kwargs) -> IterableDataset:
+        "A stream over Parquet files (read by `Dataset.from_parquet`, then streamed)."
+        return cls.dataset_class.from_parquet(path_or_paths, split=split, features=features, keep_in_memory=keep_in_memory, **kwargs).to_iterable_dataset()
+    @classmethod
+    def from_text(cls, path_or_paths, split=None, features:Features=None, keep_in_memory:bool=False, **kwargs) -> IterableDataset:
+        "A stream over the lines of text files (read by `Dataset.from_text`, then streamed)."
+        return cls.dataset_class.from_text(path_or_paths, split=split, features=features, keep_in_memory=keep_in_memory, **kwargs).to_iterable_dataset()
+    def _materialized(self):
+        "Every example of the stream, in an in-memory `Dataset`."
+        return self.dataset_class.from_list(list(self.with_format(None)), features=self.features, split=self.split)
+    def to_list(self) -> list:
+        "Every example, as a list of dicts (the whole stream is read)."
+        return self._materialized().to_list()
+    def to_dict(self, batch_size:int=None, batched:bool=False):
+        "Every example, as a dict of columns (or, `batched`, an iterator of such dicts of `batch_size` rows)."
+        return self._materialized().to_dict(batch_size=batch_size, batched=batched)
+    def to_pandas(self, batch_size:int=None, batched:bool=False):
+        "Every example, as a pandas DataFrame (or, `batched`, an iterator of DataFrames)."
+        return self._materialized().to_pandas(batch_size=batch_size, batched=batched)
+    def to_polars(self, batch_size:int=None, batched:bool=False, schema_overrides:dict=None, rechunk:bool=True):
+        "Every example, as a polars DataFrame (or, `batched`, an iterator of DataFrames)."
+        return self._materialized().to_polars(batch_size=batch_size, batched=batched, schema_overrides=schema_overrides, rechunk=rechunk)
+    def to_csv(self, path_or_buf, batch_size:int=None, storage_options:dict=None, **to_csv_kwargs) -> int:
+        "Write every example to a CSV file; the number of bytes written."
+        return self._materialized().to_csv(path_or_buf, batch_size=batch_size, storage_options=storage_options, **to_csv_kwargs)
+    def to_json(self, path_or_buf, batch_size:int=None, storage_options:dict=None, **to_json_kwargs) -> int:
+        "Write every example to a JSON Lines file; the number of bytes written."
+        return self._materialized().to_json(path_or_buf, batch_size=batch_size, storage_options=storage_options, **to_json_kwargs)
+    def to_parquet(self, path_or_buf, batch_size:int=None, storage_options:dict=None, **parquet_writer_kwargs) -> int:
+        "Write every example to a Parquet file; the number of bytes written."
+        ds = self._materialized()
+        if storage_options is None: return ds.to_parquet(path_or_buf, batch_size=batch_size, **parquet_writer_kwargs)
+        import fsspec
+        with fsspec.open(path_or_buf, "wb", **storage_options) as f: return ds.to_parquet(f, batch_size=batch_size, **parquet_writer_kwargs)
+    def add_column(self, name:str, # the new column's name
+                   column) -> IterableDataset: # its values, one per example, in order
+        "A stream whose i-th example gains `name`: `column[i]`."
+        if self.features is not None and name in self.features: raise ValueError(f"Column {name!r} already exists in the dataset.")
+        values = list(column)
+        return self.map(lambda example, i: {name: values[i]}, with_indices=True)
 
 # %% ../nbs/04c_iterable_dataset.ipynb #6fc14775
 def _take(n):

@@ -310,3 +310,22 @@ def test_iterable_shuffle_order_equals_datasets(n, num_shards, buffer_size):
         return [r["a"] for r in sh], [r["a"] for r in sh.skip(3).take(5)]
     hf, dk = _both(make)
     assert dk == hf
+
+
+def test_iterable_dataset_constructors_exports_and_info(tmp_path):
+    "IterableDataset.from_dict/from_list/from_pandas/from_csv, to_list/to_dict/to_pandas/to_csv, add_column, info properties."
+    def run(lib):
+        it = lib.IterableDataset.from_dict({"x": [1, 2, 3], "s": ["a", "b", "c"]})
+        csv = tmp_path / f"{lib.__name__}.csv"
+        it.to_csv(str(csv))
+        described = lib.IterableDataset.from_dict({"x": [1]})
+        return {"list": it.to_list(), "dict": it.to_dict(), "pandas": it.to_pandas().to_dict("list"),
+                "columns": it.num_columns, "epoch": it.epoch, "added": list(it.add_column("y", [10, 20, 30])),
+                "from_list": list(lib.IterableDataset.from_list([{"a": 1}, {"a": 2}])),
+                "from_pandas": list(lib.IterableDataset.from_pandas(it.to_pandas())),
+                "csv": csv.read_text(), "from_csv": list(lib.IterableDataset.from_csv(str(csv), cache_dir=str(tmp_path / lib.__name__))),
+                "info": (described.description, described.license, described.dataset_size, described.supervised_keys)}
+    assert run(dataset_kit) == run(datasets)
+    # deliberate: the info given is kept (`datasets` 5.2 drops it in `to_iterable_dataset`, so `description` is '')
+    kept = dataset_kit.IterableDataset.from_dict({"x": [1]}, info=dataset_kit.DatasetInfo(description="d", license="MIT"))
+    assert (kept.description, kept.license) == ("d", "MIT")
