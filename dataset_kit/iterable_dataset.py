@@ -76,6 +76,20 @@ class _Chain:
         if not hasattr(self.parent, "shard_data_sources"): raise NotImplementedError(f"{type(self.parent).__name__} cannot be sharded.")
         return _Chain(self.parent.shard_data_sources(num_shards, index, contiguous), self.fn)
 
+class _Repeat:
+    "The parent's examples `num_times` over (None: forever), each pass a fresh iteration of the parent."
+    def __init__(self, parent, num_times): self.parent, self.num_times = parent, num_times
+    def __iter__(self):
+        for _ in (itertools.count() if self.num_times is None else range(self.num_times)): yield from self.parent
+    @property
+    def n_shards(self): return getattr(self.parent, "n_shards", 1)
+    def shuffle_data_sources(self, rng):
+        if not hasattr(self.parent, "shuffle_data_sources"): return self
+        return _Repeat(self.parent.shuffle_data_sources(rng), self.num_times)
+    def shard_data_sources(self, num_shards, index, contiguous=True):
+        if not hasattr(self.parent, "shard_data_sources"): raise NotImplementedError(f"{type(self.parent).__name__} cannot be sharded.")
+        return _Repeat(self.parent.shard_data_sources(num_shards, index, contiguous), self.num_times)
+
 # %% ../nbs/04c_iterable_dataset.ipynb #117277aa
 _registered = []
 
@@ -399,6 +413,11 @@ class IterableDataset(InfoProperties):
         if storage_options is None: return ds.to_parquet(path_or_buf, batch_size=batch_size, **parquet_writer_kwargs)
         import fsspec
         with fsspec.open(path_or_buf, "wb", **storage_options) as f: return ds.to_parquet(f, batch_size=batch_size, **parquet_writer_kwargs)
+    def repeat(self, num_times:int|None) -> IterableDataset: # how many passes over the data (None: forever)
+        "The examples `num_times` over, one pass after the other (each pass reads the source again)."
+        if num_times is not None and (not isinstance(num_times, int) or num_times < 0):
+            raise ValueError(f"num_times must be a non-negative int or None, got {num_times!r}.")
+        return self._new(_Repeat(self._ex_iterable, num_times))
     def add_column(self, name:str, # the new column's name
                    column) -> IterableDataset: # its values, one per example, in order
         "A stream whose i-th example gains `name`: `column[i]`."

@@ -329,3 +329,12 @@ def test_iterable_dataset_constructors_exports_and_info(tmp_path):
     # deliberate: the info given is kept (`datasets` 5.2 drops it in `to_iterable_dataset`, so `description` is '')
     kept = dataset_kit.IterableDataset.from_dict({"x": [1]}, info=dataset_kit.DatasetInfo(description="d", license="MIT"))
     assert (kept.description, kept.license) == ("d", "MIT")
+
+
+def test_iterable_dataset_repeat():
+    "repeat(n) replays the stream n times, also after shuffle and under take; repeat(None) goes on forever."
+    def run(lib):
+        it = lib.IterableDataset.from_dict({"x": list(range(6))}, num_shards=3)
+        return ([ex["x"] for ex in it.repeat(2)], [ex["x"] for ex in it.repeat(None).take(8)],
+                [ex["x"] for ex in it.shuffle(seed=3, buffer_size=1).repeat(2)])
+    assert run(dataset_kit) == run(datasets)
