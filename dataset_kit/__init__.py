@@ -21,7 +21,7 @@ _PUBLIC = {
     "arrow_writer": "ArrowWriter ParquetWriter",
     # DatasetDict and IterableDataset via arrow_dataset, which completes them (their `dataset_class`)
     "arrow_dataset": "Dataset DatasetDict IterableDataset concatenate_datasets read_arrow_table Column",
-    "iterable_dataset": "IterableDatasetDict ExamplesIterable",
+    "iterable_dataset": "IterableDatasetDict IterableColumn ExamplesIterable",
     "dataset_map": "enable_caching disable_caching is_caching_enabled",
     "combine": "interleave_datasets",
     "data_files": "DataFilesDict",

@@ -15,7 +15,8 @@ from .table_view import cast_column_to
 from .tensor_formats import BACKENDS, tensor_backend, tensorize
 
 # %% auto #0
-__all__ = ['ExamplesIterable', 'IterableDataset', 'step_examples', 'read_split', 'iterable_from_dataset', 'IterableDatasetDict']
+__all__ = ['ExamplesIterable', 'IterableColumn', 'IterableDataset', 'step_examples', 'read_split', 'iterable_from_dataset',
+           'IterableDatasetDict']
 
 # %% ../nbs/04c_iterable_dataset.ipynb #a5f34a11
 class ExamplesIterable:
@@ -75,6 +76,17 @@ class _Chain:
             raise NotImplementedError(f"shard after take/skip is not supported: call shard(num_shards={num_shards}, index={index}) before take or skip.")
         if not hasattr(self.parent, "shard_data_sources"): raise NotImplementedError(f"{type(self.parent).__name__} cannot be sharded.")
         return _Chain(self.parent.shard_data_sources(num_shards, index, contiguous), self.fn)
+
+class IterableColumn:
+    "A lazy view of one column of an `IterableDataset`: iterating it streams that column's values."
+    def __init__(self, source, # an IterableDataset, or an IterableColumn of dicts (a nested column)
+                 column_name:str):
+        self.source, self.column_name = source, column_name
+    def __iter__(self):
+        for example in self.source: yield example[self.column_name]
+    def __getitem__(self, column_name:str) -> IterableColumn: # a field of this (struct) column
+        return IterableColumn(self, column_name)
+    def __repr__(self): return f"IterableColumn({self.column_name!r})"
 
 class _Repeat:
     "The parent's examples `num_times` over (None: forever), each pass a fresh iteration of the parent."
@@ -413,6 +425,13 @@ class IterableDataset(InfoProperties):
         if storage_options is None: return ds.to_parquet(path_or_buf, batch_size=batch_size, **parquet_writer_kwargs)
         import fsspec
         with fsspec.open(path_or_buf, "wb", **storage_options) as f: return ds.to_parquet(f, batch_size=batch_size, **parquet_writer_kwargs)
+    def __getitem__(self, column_name:str) -> IterableColumn: # a column name
+        "The column `column_name`, streamed lazily (`ds['text']`)."
+        if not isinstance(column_name, str):
+            raise TypeError(f"An IterableDataset is indexed by a column name (it has no random access), got {column_name!r}.")
+        if self.column_names is not None and column_name not in self.column_names:
+            raise KeyError(f"Column {column_name!r} not in the dataset. Current columns in the dataset: {self.column_names}")
+        return IterableColumn(self, column_name)
     def repeat(self, num_times:int|None) -> IterableDataset: # how many passes over the data (None: forever)
         "The examples `num_times` over, one pass after the other (each pass reads the source again)."
         if num_times is not None and (not isinstance(num_times, int) or num_times < 0):

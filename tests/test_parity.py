@@ -338,3 +338,11 @@ def test_iterable_dataset_repeat():
         return ([ex["x"] for ex in it.repeat(2)], [ex["x"] for ex in it.repeat(None).take(8)],
                 [ex["x"] for ex in it.shuffle(seed=3, buffer_size=1).repeat(2)])
     assert run(dataset_kit) == run(datasets)
+
+
+def test_iterable_dataset_column_access():
+    "ds['col'] streams a column; ds['struct']['field'] a nested one."
+    def run(lib):
+        it = lib.IterableDataset.from_dict({"x": [1, 2], "d": [{"a": 1}, {"a": 2}]})
+        return type(it["x"]).__name__, list(it["x"]), list(it["d"]["a"])
+    assert run(dataset_kit) == run(datasets)
