@@ -19,7 +19,7 @@ from .dataset_ops import DatasetOpsMixin, info_with_features
 from .dataset_map import DatasetMapMixin, generate_arrow
 from .dataset_io import DatasetIOMixin, read_saved_dataset
 from .file_readers import files_to_arrow
-from .iterable_dataset import iterable_from_dataset, IterableDataset
+from .iterable_dataset import iterable_from_dataset, IterableDataset, concatenate_iterable_datasets
 from .tensor_formats import polars_of_rows, batch_rows, tf_dataset
 from .search import IndexableMixin
 from .dataset_dict import DatasetDict
@@ -268,4 +268,7 @@ def concatenate_datasets(dsets:list, # the datasets to join
                          split=None, # the split of the result (default: theirs, if they agree)
                          axis:int=0) -> Dataset: # 0: one after the other; 1: side by side
     "One dataset from several: their rows one after the other (`axis=0`) or their columns side by side (`axis=1`)."
-    return Dataset._concatenate(list(dsets), info=info, split=split, axis=axis)
+    dsets = list(dsets)
+    if dsets and all(isinstance(d, IterableDataset) for d in dsets):   # streams: one after the other
+        return concatenate_iterable_datasets(dsets, info=info, split=split, axis=axis)
+    return Dataset._concatenate(dsets, info=info, split=split, axis=axis)

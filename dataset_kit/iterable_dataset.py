@@ -11,12 +11,12 @@ from .features import Features, ClassLabel, Value, List
 from .info import DatasetInfo, InfoProperties
 from .splits import ReadInstruction
 from .formatting import get_format_type_from_alias, column_to_pylist
-from .table_view import cast_column_to
+from .table_view import cast_column_to, aligned_features
 from .tensor_formats import BACKENDS, tensor_backend, tensorize
 
 # %% auto #0
 __all__ = ['ExamplesIterable', 'IterableColumn', 'IterableDataset', 'step_examples', 'read_split', 'iterable_from_dataset',
-           'IterableDatasetDict']
+           'IterableDatasetDict', 'concatenate_iterable_datasets']
 
 # %% ../nbs/04c_iterable_dataset.ipynb #a5f34a11
 class ExamplesIterable:
@@ -845,3 +845,31 @@ class IterableDatasetDict(dict):
     def __repr__(self):
         body = "\n".join(f"{k}: {v!r}" for k, v in self.items())
         return "IterableDatasetDict({\n" + "\n".join("    " + line for line in body.split("\n")) + "\n})"
+
+# %% ../nbs/04c_iterable_dataset.ipynb #99dfc71e
+class _Concatenated:
+    "The examples of several typed sources, one source after the other, laid out in `features`' columns."
+    def __init__(self, sources:list, features): self.sources, self.features = sources, features
+    def __iter__(self):
+        names = list(self.features) if self.features is not None else None
+        for source in self.sources:
+            for key, ex in source: yield key, (ex if names is None else {c: ex.get(c) for c in names})
+    @property
+    def n_shards(self): return sum(s.n_shards for s in self.sources)
+    def shuffle_data_sources(self, rng): return _Concatenated([s.shuffle_data_sources(rng) for s in self.sources], self.features)
+    def shard_data_sources(self, num_shards, index, contiguous=True):
+        return _Concatenated([s.shard_data_sources(num_shards, index, contiguous) for s in self.sources], self.features)
+
+def concatenate_iterable_datasets(dsets:list, # `IterableDataset`s
+                                  info=None, # the `DatasetInfo` of the result (default: merged from theirs)
+                                  split=None, # the split of the result (default: theirs, if they agree)
+                                  axis:int=0) -> IterableDataset: # 0 only: one stream after the other
+    "One stream of the examples of `dsets`, one after the other."
+    if axis != 0: raise NotImplementedError(f"concatenate_datasets(axis={axis!r}) of IterableDatasets: only axis=0 (one after the other) is supported.")
+    known = [d.features for d in dsets if d.features is not None]
+    features = aligned_features(known) if len(known) == len(dsets) else None
+    info = DatasetInfo.from_merge([d.info for d in dsets]) if info is None else copy.copy(info)
+    info.features = features
+    if split is None: split = dsets[0].split if len({str(d.split) for d in dsets}) == 1 else None
+    return IterableDataset(_Concatenated([_TypedSource(d) for d in dsets], features), info=info, split=split,
+                           format_type=dsets[0]._format_type, _apply_features=False)

@@ -346,3 +346,13 @@ def test_iterable_dataset_column_access():
         it = lib.IterableDataset.from_dict({"x": [1, 2], "d": [{"a": 1}, {"a": 2}]})
         return type(it["x"]).__name__, list(it["x"]), list(it["d"]["a"])
     assert run(dataset_kit) == run(datasets)
+
+
+def test_concatenate_iterable_datasets():
+    "concatenate_datasets of streams: one after the other, missing columns as None; sharded across workers."
+    def run(lib):
+        a = lib.IterableDataset.from_dict({"x": [1, 2]}, num_shards=2)
+        b = lib.IterableDataset.from_dict({"x": [3], "y": ["c"]})
+        both = lib.concatenate_datasets([a, b])
+        return list(both), list(both.features), both.n_shards
+    assert run(dataset_kit) == run(datasets)
