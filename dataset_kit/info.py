@@ -171,53 +171,21 @@ def _unique(xs) -> list:
     return seen
 
 # %% ../nbs/02b_info.ipynb #b6902ad3
+def _mirrored(field:str, doc:str) -> property:
+    "A read-only property returning `self.info.<field>`."
+    return property(lambda self: getattr(self.info, field), doc=doc)
+
 class InfoProperties:
     "Read-only properties for the fields of `self.info` (a `DatasetInfo`)."
-    @property
-    def description(self) -> str:
-        "`info.description`."
-        return self.info.description
-    @property
-    def citation(self) -> str:
-        "`info.citation`."
-        return self.info.citation
-    @property
-    def homepage(self) -> str:
-        "`info.homepage`."
-        return self.info.homepage
-    @property
-    def license(self) -> str:
-        "`info.license`."
-        return self.info.license
-    @property
-    def builder_name(self) -> str:
-        "`info.builder_name`."
-        return self.info.builder_name
-    @property
-    def config_name(self) -> str:
-        "`info.config_name`."
-        return self.info.config_name
-    @property
-    def version(self):
-        "`info.version`."
-        return self.info.version
-    @property
-    def supervised_keys(self):
-        "`info.supervised_keys`."
-        return self.info.supervised_keys
-    @property
-    def download_checksums(self) -> dict:
-        "`info.download_checksums`: size and sha256 of each downloaded URL (None when not recorded)."
-        return self.info.download_checksums
-    @property
-    def dataset_size(self) -> int:
-        "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown)."
-        return self.info.dataset_size
-    @property
-    def download_size(self) -> int:
-        "`info.download_size`: bytes downloaded to prepare it (None when unknown)."
-        return self.info.download_size
-    @property
-    def size_in_bytes(self) -> int:
-        "`info.size_in_bytes`: download plus prepared size (None when unknown)."
-        return self.info.size_in_bytes
+    description = _mirrored("description", "`info.description`.")
+    citation = _mirrored("citation", "`info.citation`.")
+    homepage = _mirrored("homepage", "`info.homepage`.")
+    license = _mirrored("license", "`info.license`.")
+    builder_name = _mirrored("builder_name", "`info.builder_name`.")
+    config_name = _mirrored("config_name", "`info.config_name`.")
+    version = _mirrored("version", "`info.version`.")
+    supervised_keys = _mirrored("supervised_keys", "`info.supervised_keys`.")
+    download_checksums = _mirrored("download_checksums", "`info.download_checksums`: size and sha256 of each downloaded URL (None when not recorded).")
+    dataset_size = _mirrored("dataset_size", "`info.dataset_size`: bytes of the prepared Arrow files (None when unknown).")
+    download_size = _mirrored("download_size", "`info.download_size`: bytes downloaded to prepare it (None when unknown).")
+    size_in_bytes = _mirrored("size_in_bytes", "`info.size_in_bytes`: download plus prepared size (None when unknown).")
