@@ -14,6 +14,7 @@ from .splits import NamedSplit
 from .info import DatasetInfo
 from .arrow_writer import cast_table_to_schema
 from .table_view import read_arrow_table, features_of_schema
+from .table import Table, MemoryMappedTable, list_table_cache_files
 from .dataset_read import Column, DatasetInfoMixin, DatasetReadMixin
 from .dataset_ops import DatasetOpsMixin, info_with_features
 from .dataset_map import DatasetMapMixin, generate_arrow
@@ -39,11 +40,12 @@ def _as_split(split):
 class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMixin, DatasetIOMixin, IndexableMixin):
     "An Arrow table with features, an optional indices mapping, a split and a format."
     def __init__(self,
-                 arrow_table:pa.Table, # the rows (memory-mapped or in memory)
+                 arrow_table:pa.Table, # the rows: a `pyarrow.Table` or a `Table` (`InMemoryTable`, `MemoryMappedTable`, ...)
                  info=None, # a `DatasetInfo`; its features, if set, describe the table
                  split=None, # the split name (str or `NamedSplit`)
                  indices_table=None, # rows of `arrow_table` to expose, in order: int array or table with column 'indices'
                  fingerprint:str=None): # a hash identifying this dataset's content (random if None)
+        wrapper, arrow_table = (arrow_table, arrow_table.table) if isinstance(arrow_table, Table) else (None, arrow_table)
         if not isinstance(arrow_table, pa.Table): raise TypeError(f"Dataset needs a pyarrow.Table, got {type(arrow_table).__name__}.")
         features = getattr(info, "features", None)
         if features is None: features = features_of_schema(arrow_table.schema)
@@ -59,6 +61,10 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
         self._cache_files, self._format = [], dict(type=None, columns=None, output_all_columns=False, format_kwargs={})
         self._transform, self._formatter_cache, self._chunks_cache, self._names_cache = None, None, None, None
         self._origin = None  # (files, table) when the table is exactly those memory-mapped files
+        self._parts = None  # (tables, axis, table) when the table is those tables glued (see `data`)
+        if wrapper is not None and list_table_cache_files(wrapper):  # a mapped table pickles as its file when unchanged
+            exact = isinstance(wrapper, MemoryMappedTable) and not wrapper.replays and wrapper.table is arrow_table
+            self._mapped_from(list_table_cache_files(wrapper), whole=exact)
 
     def _new(self, data=None, indices="keep", features=None, fingerprint=None, **attrs):
         "A copy sharing the table; `data`/`indices`/`features` replace this one's."
@@ -120,9 +126,15 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
                        gen_kwargs:dict=None, # keyword arguments for the generator; list values are shards
                        num_proc:int=None, # processes, each running a contiguous part of the shards
                        split="train", # the split name of the result
+                       fingerprint:str=None, # names the result (and its cache file) instead of a hash of `generator` and `gen_kwargs`
                        writer_batch_size:int=1000): # rows per record batch
         "A Dataset from a generator function, written to an Arrow cache file."
-        return cls._from_arrow(generate_arrow(generator, features, cache_dir, keep_in_memory, gen_kwargs, num_proc, writer_batch_size), split)
+        if not callable(generator):
+            raise TypeError(f"from_generator: generator must be callable (a function returning an iterator of examples), got "
+                            f"{type(generator).__name__}; for data already in a list or dict use from_list / from_dict.")
+        ds = cls._from_arrow(generate_arrow(generator, features, cache_dir, keep_in_memory, gen_kwargs, num_proc, writer_batch_size, fingerprint), split)
+        if fingerprint is not None: ds._fingerprint = fingerprint
+        return ds
     @classmethod
     def _from_arrow(cls, out, split):
         "A dataset over what an engine wrote: a table, or Arrow files (memory-mapped, one after the other)."

@@ -613,7 +613,7 @@ def as_dataset(self:DatasetBuilder,
                                                 self.info.shard_checksums if verify else None, mode == VerificationMode.ALL_CHECKS)
         ds = Dataset(table, info=self.info.copy(), split=name, fingerprint=_sources_fingerprint(sources, self.info))
         files = list(dict.fromkeys(os.path.abspath(x["filename"]) for x in sources if x["mapped"]))
-        whole = bool(files) and ds.data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources)
+        whole = bool(files) and ds._data is table and all(x["mapped"] and x["skip"] == 0 and x["take"] == -1 for x in sources)
         ds._mapped_from(files, whole=whole)   # whole shards: the dataset pickles as their paths, like Dataset.from_file
         post = self._post_process(ds, {}) if run_post_process else None
         return ds if post is None else post

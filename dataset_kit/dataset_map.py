@@ -306,7 +306,8 @@ def generate_arrow(generator, # a generator function yielding example dicts
                    keep_in_memory:bool=False, # build the table in memory instead
                    gen_kwargs:dict=None, # keyword arguments for the generator; list values are shards
                    num_proc:int=None, # processes, each running a contiguous part of the shards
-                   writer_batch_size:int=1000): # rows per record batch
+                   writer_batch_size:int=1000, # rows per record batch
+                   fingerprint:str=None): # the cache key (default: a hash of `generator` and `gen_kwargs`)
     "The examples of `generator` as Arrow: a table (`keep_in_memory`), else the cache files written (or found)."
     gen_kwargs = dict(gen_kwargs or {})
     features = features if features is None or isinstance(features, Features) else Features(features)
@@ -324,7 +325,7 @@ def generate_arrow(generator, # a generator function yielding example dicts
         return {k: (v[a:b] if k in lists else v) for k, v in gen_kwargs.items()}
     if keep_in_memory:
         return pa.concat_tables([write(shard_kwargs(r), None) for r in range(nproc)])
-    fp = fingerprint_of([generator, gen_kwargs])
+    fp = fingerprint or fingerprint_of([generator, gen_kwargs])
     key = stable_hash([fp, features.to_dict() if features else None, nproc]) if fp else uuid.uuid4().hex[:16]
     root = os.path.join(cache_dir or default_cache_dir(), "generator")
     paths = [os.path.join(root, f"{key}-{r:05d}-of-{nproc:05d}.arrow") for r in range(nproc)]

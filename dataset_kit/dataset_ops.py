@@ -16,6 +16,7 @@ from .features import Features, infer_features, ClassLabel, List, Value
 from .info import DatasetInfo
 from .arrow_writer import ArrowWriter, ParquetWriter, cast_table_to_schema
 from .formatting import Formatter
+from .table import InMemoryTable
 from .table_view import read_arrow_table, keys_to_array, check_columns, cast_column_to, aligned_features, padded_table
 from .dataset_dict import DatasetDict
 
@@ -263,7 +264,8 @@ def add_column(self:DatasetOpsMixin, name:str, # the new column's name
     base = self.flatten_indices()
     feats = Features({**base.features, name: f[name]})
     table = pa.Table.from_arrays(list(base._data.columns) + [new], schema=feats.arrow_schema)
-    return base._new(data=table, indices=None, features=feats, fingerprint=new_fingerprint)
+    out = base._new(data=table, indices=None, features=feats, fingerprint=new_fingerprint)
+    return out._glued_from([base.data, InMemoryTable(table.select([name]))], axis=1)
 
 # %% ../nbs/04a2_dataset_ops.ipynb #df6a2729
 @patch
@@ -374,7 +376,7 @@ def _concatenate(cls:DatasetOpsMixin, dsets:list, # the datasets to join
         if f not in ds._cache_files: ds._cache_files.append(f)
     formats = [d._format for d in dsets]
     if all(f == formats[0] for f in formats): ds._format = copy.deepcopy(formats[0])
-    return ds
+    return ds._glued_from([d.data for d in dsets], axis) if all(d._indices is None for d in dsets) else ds
 
 # %% ../nbs/04a2_dataset_ops.ipynb #b65db0da
 @patch
@@ -450,8 +452,9 @@ def add_item(self:DatasetOpsMixin, item:dict, # one example: a value for every c
     row = features.encode_to_arrow({k: [item[k]] for k in features})
     table = pa.concat_tables([cast_table_to_schema(self._data, features.arrow_schema), row])
     indices = None if self._indices is None else np.append(self._indices, len(self._data))
-    return self._new(data=table, indices=indices, features=features, _cache_files=[],
-                     fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", fingerprint_or_random(item)[0]]))
+    out = self._new(data=table, indices=indices, features=features, _cache_files=[],
+                    fingerprint=new_fingerprint or stable_hash([self._fingerprint, "add_item", fingerprint_or_random(item)[0]]))
+    return out._glued_from([self.data if table.num_rows == self._data.num_rows + 1 and self._data.schema.equals(table.schema) else InMemoryTable(table.slice(0, len(self._data))), InMemoryTable(row)], axis=0)
 
 # %% ../nbs/04a2_dataset_ops.ipynb #7147c808
 def _with_column(ds, name:str, array:pa.Array, feature):

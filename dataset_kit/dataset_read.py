@@ -15,6 +15,7 @@ from .features import Features
 from .info import DatasetInfo, InfoProperties
 from .formatting import Formatter, get_format_type_from_alias, storage_of
 from .table_view import read_arrow_table, check_index, table_rows, table_query
+from .table import Table, InMemoryTable, MemoryMappedTable, ConcatenationTable
 
 # %% auto #0
 __all__ = ['DatasetReadMixin', 'DatasetInfoMixin', 'Column']
@@ -41,9 +42,19 @@ class DatasetInfoMixin(InfoProperties):
         "The split this dataset comes from, if any."
         return self._split
     @property
-    def data(self) -> pa.Table:
-        "The Arrow table (all its rows, whatever the indices mapping)."
-        return self._data
+    def data(self) -> Table:
+        "The Arrow table (all its rows, whatever the indices mapping): a `MemoryMappedTable` when it is exactly a mapped file, a `ConcatenationTable` of them for several, else an `InMemoryTable`."
+        parts = getattr(self, "_parts", None)
+        if parts is not None and parts[2] is self._data:
+            return ConcatenationTable(self._data, ConcatenationTable.from_tables(parts[0], axis=parts[1]).blocks)
+        files = self._origin[0] if self._origin is not None and self._origin[1] is self._data else None
+        if not files: return InMemoryTable(self._data)
+        if len(files) == 1: return MemoryMappedTable(self._data, files[0])
+        return ConcatenationTable(self._data, [[MemoryMappedTable.from_file(f)] for f in files])
+    def _glued_from(self, tables:list, axis:int):
+        "Record that this dataset's table is `tables` glued along `axis` (what `data` shows as a `ConcatenationTable`)."
+        self._parts = (tables, axis, self._data)
+        return self
     @property
     def cache_files(self) -> list:
         "The files backing this dataset: `[{'filename': ...}]` (empty when it lives in memory)."
@@ -232,15 +243,16 @@ def set_format(self:DatasetReadMixin, type:str=None, # None/'python', 'numpy', '
                **format_kwargs): # passed to the formatter
     "Change the format of this dataset in place."
     type = get_format_type_from_alias(type)
+    format_kwargs = {**(format_kwargs.pop("format_kwargs", None) or {}), **format_kwargs}  # `set_format(**ds.format)` round-trips
     if isinstance(columns, str): columns = [columns]
     if columns is not None:
         bad = [c for c in columns if c not in self._data.column_names]
         if bad: raise ValueError(f"Columns {bad} not in the dataset. Current columns in the dataset: {self.column_names}")
         columns = list(columns)
+    transform = format_kwargs.pop("transform", self._transform) if type == "custom" else None
     self._format = dict(type=None if type == "python" else type, columns=columns, output_all_columns=output_all_columns,
                         format_kwargs=format_kwargs)
-    self._formatter_cache = None
-    if type != "custom": self._transform = None
+    self._formatter_cache, self._transform = None, transform
 
 # %% ../nbs/04a1a_dataset_read.ipynb #41e3ce56
 @patch
@@ -261,8 +273,7 @@ def reset_format(self:DatasetReadMixin):
 def set_transform(self:DatasetReadMixin, transform, # fn(batch: dict) -> dict, applied on every read
                   columns:list=None, output_all_columns:bool=False):
     "Format reads with your own function (in place)."
-    self.set_format("custom", columns=columns, output_all_columns=output_all_columns)
-    self._transform = transform
+    self.set_format("custom", columns=columns, output_all_columns=output_all_columns, transform=transform)
 
 # %% ../nbs/04a1a_dataset_read.ipynb #646aa01e
 @patch
@@ -277,7 +288,8 @@ def with_transform(self:DatasetReadMixin, transform, columns:list=None, output_a
 def format(self:DatasetReadMixin) -> dict:
     "The current format: type, format_kwargs, columns, output_all_columns."
     f = self._format
-    return {"type": f["type"], "format_kwargs": f["format_kwargs"],
+    kwargs = dict(f["format_kwargs"], transform=self._transform) if f["type"] == "custom" else f["format_kwargs"]
+    return {"type": f["type"], "format_kwargs": kwargs,
             "columns": f["columns"] if f["columns"] is not None else self.column_names, "output_all_columns": f["output_all_columns"]}
 
 # %% ../nbs/04a1a_dataset_read.ipynb #de50e1dd
@@ -293,7 +305,7 @@ def formatted_as(self:DatasetReadMixin, type:str=None, columns:list=None, output
 # %% ../nbs/04a1a_dataset_read.ipynb #6af6ce25
 @patch
 def __getstate__(self:DatasetReadMixin):
-    state = dict(self.__dict__, _formatter_cache=None, _chunks_cache=None, _names_cache=None)
+    state = dict(self.__dict__, _formatter_cache=None, _chunks_cache=None, _names_cache=None, _parts=None)
     if self._origin is not None and self._origin[1] is self._data:
         state["_data"], state["_origin"] = None, (self._origin[0], None)
     return state

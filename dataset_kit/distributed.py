@@ -18,9 +18,11 @@ def split_dataset_by_node(dataset:Dataset|IterableDataset, # the dataset to spli
     "The part of `dataset` that the node `rank` of `world_size` reads."
     if not isinstance(world_size, int) or world_size < 1: raise ValueError(f"world_size must be a positive int, got {world_size!r}.")
     if not isinstance(rank, int) or not 0 <= rank < world_size: raise ValueError(f"rank must be in [0, {world_size - 1}], got {rank!r}.")
-    if isinstance(dataset, Dataset): return dataset.shard(num_shards=world_size, index=rank, contiguous=True)
+    if isinstance(dataset, Dataset):
+        if strategy != "auto": raise ValueError(f"Map-style datasets only support strategy='auto' (contiguous rows per node), got {strategy!r}.")
+        return dataset.shard(num_shards=world_size, index=rank, contiguous=True)
     if not isinstance(dataset, IterableDataset): raise TypeError(f"split_dataset_by_node takes a Dataset or an IterableDataset, got {type(dataset).__name__}.")
-    if strategy not in ("auto", "shards", "examples"): raise ValueError(f"strategy must be 'auto', 'shards' or 'examples', got {strategy!r}.")
+    if strategy not in ("auto", "shards", "examples"): raise ValueError(f"Invalid strategy {strategy!r}: use 'auto', 'shards' or 'examples'.")
     n = dataset.n_shards
     if strategy == "shards" and n < world_size:
         raise ValueError(f"Cannot split an iterable dataset with num_shards={n} by shards among world_size={world_size} nodes: "

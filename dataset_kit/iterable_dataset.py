@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, itertools, os, sys, warnings, importlib.util
 import numpy as np
 import pyarrow as pa
-from .features import Features, ClassLabel, Value, List
+from .features import Features, ClassLabel, Value, List, LargeList, infer_features, require_decoding
 from .info import DatasetInfo, InfoProperties
 from .splits import ReadInstruction
 from .formatting import get_format_type_from_alias, column_to_pylist
@@ -69,13 +69,15 @@ class _Chain:
     @property
     def n_shards(self): return getattr(self.parent, "n_shards", 1)
     def shuffle_data_sources(self, rng):
+        if getattr(self, "count", None) is not None: return self  # take/skip: the same examples, whatever comes after
         if not hasattr(self.parent, "shuffle_data_sources"): return self
         return _Chain(self.parent.shuffle_data_sources(rng), self.fn)
     def shard_data_sources(self, num_shards, index, contiguous=True):
-        if getattr(self, "order_bound", False):
-            raise NotImplementedError(f"shard after take/skip is not supported: call shard(num_shards={num_shards}, index={index}) before take or skip.")
         if not hasattr(self.parent, "shard_data_sources"): raise NotImplementedError(f"{type(self.parent).__name__} cannot be sharded.")
-        return _Chain(self.parent.shard_data_sources(num_shards, index, contiguous), self.fn)
+        parent = self.parent.shard_data_sources(num_shards, index, contiguous)
+        if getattr(self, "count", None) is None: return _Chain(parent, self.fn)
+        n = self.count // num_shards + (self.count % num_shards > index)  # take/skip: each part takes/skips its share
+        return _Chain(parent, self.make(n), count=n, make=self.make)
 
 class IterableColumn:
     "A lazy view of one column of an `IterableDataset`: iterating it streams that column's values."
@@ -140,9 +142,6 @@ def _rebind(node, ds):
     return ds
 
 # %% ../nbs/04c_iterable_dataset.ipynb #27b3350d
-def _typed(it, features):
-    for key, ex in it: yield key, features.decode_example(features.encode_example(ex))
-
 class IterableDataset(InfoProperties):
     "A dataset read as a stream of examples, transformed lazily."
     def __init__(self, ex_iterable, # re-iterable of (key, example), e.g. an `ExamplesIterable`
@@ -188,7 +187,7 @@ class IterableDataset(InfoProperties):
         ds._stored = True
         return ds
 
-    _stored = False
+    _stored, _decode_threads = False, 0
     @property
     def info(self):
         "The `DatasetInfo`."
@@ -220,8 +219,10 @@ class IterableDataset(InfoProperties):
         it = iter(self._ex_iterable)
         f = self.features
         if f is None or not self._apply_features: return it
-        if self._stored: return ((k, f.decode_example(ex)) for k, ex in it)
-        return _typed(it, f)
+        if self._stored and not require_decoding(f): return it
+        decode = f.decode_example if self._stored else lambda ex: f.decode_example(f.encode_example(ex))
+        if self._decode_threads > 0: return _decoded_in_threads(it, decode, self._decode_threads)
+        return ((k, decode(ex)) for k, ex in it)
 
     def _format(self, ex):
         t = self._format_type
@@ -316,6 +317,10 @@ class IterableDataset(InfoProperties):
     def with_format(self, type:str=None) -> IterableDataset: # None/'python', 'numpy', 'pandas', 'arrow', 'torch', 'jax', 'tf', 'polars'
         "The same stream in another format."
         return _it_with_format(self, type)
+    def decode(self, enable:bool=True, # decode images, audio, ...; False: leave them as stored ({'bytes', 'path'})
+               num_threads:int=0) -> IterableDataset: # > 0: decode that many examples at once, in threads
+        "The same stream with decoding switched on or off, optionally in threads (for slow decoders)."
+        return _it_decode(self, enable, num_threads)
     def remove_columns(self, column_names) -> IterableDataset: # a column name or a list of them
         "Drop one or several columns, lazily."
         return _it_remove_columns(self, column_names)
@@ -452,10 +457,13 @@ def _skip(n):
     return lambda it: itertools.islice(it, n, None)
 
 def _batches(it, size, drop_last):
+    "Lists of `size` items of `it` (`size` None or ≤ 0: all of them, one list)."
+    size = size if size is not None and size > 0 else None
     while True:
         chunk = list(itertools.islice(it, size))
-        if not chunk or (drop_last and len(chunk) < size): return
+        if not chunk or (drop_last and size is not None and len(chunk) < size): return
         yield chunk
+        if size is None: return
 
 def _check_out(out, where):
     if out is None: return {}
@@ -566,18 +574,17 @@ def _check_cols(ds, cols, what):
 
 def _it_take(self, n:int) -> IterableDataset:
     "The first `n` examples."
-    return self._new(_Chain(self._ex_iterable, _take(n), order_bound=True))
+    return self._new(_Chain(self._ex_iterable, _take(n), count=n, make=_take))
 
 def _it_skip(self, n:int) -> IterableDataset:
     "All but the first `n` examples."
-    return self._new(_Chain(self._ex_iterable, _skip(n), order_bound=True))
+    return self._new(_Chain(self._ex_iterable, _skip(n), count=n, make=_skip))
 
 def _it_map(self, function=None, with_indices:bool=False, input_columns=None, batched:bool=False, batch_size:int=1000,
             drop_last_batch:bool=False, remove_columns=None, features:Features=None, fn_kwargs:dict=None) -> IterableDataset:
     "Apply `function` lazily to each example (or batch); the features become unknown unless given."
     input_columns = _check_cols(self, input_columns, "Input column")
     remove_columns = _check_cols(self, remove_columns, "Column to remove") or []
-    if batched and (batch_size is None or batch_size <= 0): raise ValueError("Streaming map needs a positive batch_size with batched=True.")
     fn = function or (lambda *a, **k: None)
     typed = _Chain(_TypedSource(self), _map_fn(fn, with_indices, input_columns, batched, batch_size, drop_last_batch,
                                                remove_columns, fn_kwargs or {}))
@@ -604,6 +611,28 @@ def _it_shuffle(self, seed:int=None, generator:np.random.Generator=None, buffer_
     ds = self._new(None)
     ds._ex_iterable = _Shuffled(self._ex_iterable, ds, seed, buffer_size, max(1, max_buffer_input_shards))
     return ds
+
+def _it_decode(self, enable:bool=True, # decode images, audio, ...; False: leave them as stored ({'bytes', 'path'})
+               num_threads:int=0) -> IterableDataset: # > 0: decode that many examples at once, in threads
+    "The same stream with decoding switched on or off (and, with `num_threads`, done in threads: for slow decoders)."
+    if self.features is None: raise ValueError("decode() needs the stream's features; give them (`features=`, `cast`) first.")
+    features = self.features.copy()
+    def switch(f):
+        if isinstance(f, dict): [switch(v) for v in f.values()]
+        elif isinstance(f, (list, tuple)): switch(f[0])
+        elif isinstance(f, (List, LargeList)): switch(f.feature)
+        elif hasattr(f, "decode_example") and hasattr(f, "decode"): f.decode = enable
+    switch(features)
+    ds = self._new(self._ex_iterable, features=features)
+    ds._decode_threads = num_threads
+    return ds
+
+def _decoded_in_threads(it, decode, num_threads:int):
+    "(key, decode(example)) for each of `it`, `num_threads` examples at a time in a thread pool, in order."
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(num_threads) as pool:
+        while chunk := list(itertools.islice(it, num_threads)):
+            yield from zip([k for k, _ in chunk], pool.map(decode, [ex for _, ex in chunk]))
 
 def _it_with_format(self, type:str=None) -> IterableDataset:
     "The same stream in another format (None/'python', 'numpy', 'pandas', 'arrow')."
@@ -812,15 +841,13 @@ def iterable_from_dataset(ds, # a `Dataset`
     n = len(ds)
     if not 1 <= num_shards <= max(n, 1): raise ValueError(f"num_shards must be in [1, {max(n, 1)}], got {num_shards}.")
     bounds = [(r[0], r[-1] + 1) if r else (0, 0) for r in (_shard_indices(n, num_shards, k, True) for k in range(num_shards))]  # as Dataset.shard
-    plain = ds.with_format(None)
-    def examples(shards):
+    def examples(shards):  # stored rows: the stream decodes them (or not: `decode(False)`)
         for a, b in shards:
             for start in range(a, b, 1000):
-                batch = plain[start:min(b, start + 1000)]
-                names = list(batch)
-                for i, vals in enumerate(zip(*batch.values())): yield start + i, dict(zip(names, vals))
-    info = copy.copy(ds.info)
-    return IterableDataset(ExamplesIterable(examples, {"shards": bounds}, arrow=True), info=info, split=ds.split, _apply_features=False)
+                for i, row in enumerate(ds._rows(start, min(b, start + 1000)).to_pylist()): yield start + i, row
+    stream = IterableDataset(ExamplesIterable(examples, {"shards": bounds}, arrow=True), info=copy.copy(ds.info), split=ds.split)
+    stream._stored = True
+    return stream
 
 def _each(d, name, *args, **kwargs):
     "`IterableDataset.name(*args, **kwargs)` on every split of `d`."
@@ -834,6 +861,7 @@ class IterableDatasetDict(dict):
     def take(self, n:int) -> IterableDatasetDict: "`IterableDataset.take` on every split."; return _each(self, "take", n)
     def skip(self, n:int) -> IterableDatasetDict: "`IterableDataset.skip` on every split."; return _each(self, "skip", n)
     def with_format(self, type:str=None) -> IterableDatasetDict: "`IterableDataset.with_format` on every split."; return _each(self, "with_format", type)
+    def decode(self, enable:bool=True, num_threads:int=0) -> IterableDatasetDict: "`IterableDataset.decode` on every split."; return _each(self, "decode", enable, num_threads)
     def remove_columns(self, column_names) -> IterableDatasetDict: "`IterableDataset.remove_columns` on every split."; return _each(self, "remove_columns", column_names)
     def rename_column(self, original_column_name:str, new_column_name:str) -> IterableDatasetDict:
         "`IterableDataset.rename_column` on every split."
@@ -860,16 +888,42 @@ class _Concatenated:
     def shard_data_sources(self, num_shards, index, contiguous=True):
         return _Concatenated([s.shard_data_sources(num_shards, index, contiguous) for s in self.sources], self.features)
 
+class _SideBySide:
+    "The examples of several typed sources read in step, merged; a finished source gives None in its `columns`."
+    n_shards = 1
+    def __init__(self, sources:list, columns:list): self.sources, self.columns = sources, columns
+    def __iter__(self):
+        done = object()
+        for rows in itertools.zip_longest(*self.sources, fillvalue=done):
+            key = next(r[0] for r in rows if r is not done)
+            yield key, {k: v for r, cols in zip(rows, self.columns) for k, v in (dict.fromkeys(cols) if r is done else r[1]).items()}
+    def shuffle_data_sources(self, rng): return self
+    def shard_data_sources(self, num_shards, index, contiguous=True):
+        return self if index == 0 else _Empty()
+
+def _guessed_features(ds, n:int=5) -> Features:
+    "The stream's features, or those of its first `n` examples when it does not know them."
+    if ds.features is not None: return ds.features
+    head = [ex for _, ex in itertools.islice(ds._iter_typed(), n)]
+    return infer_features({c: [ex.get(c) for ex in head] for c in dict.fromkeys(c for ex in head for c in ex)})
+
 def concatenate_iterable_datasets(dsets:list, # `IterableDataset`s
                                   info=None, # the `DatasetInfo` of the result (default: merged from theirs)
                                   split=None, # the split of the result (default: theirs, if they agree)
-                                  axis:int=0) -> IterableDataset: # 0 only: one stream after the other
-    "One stream of the examples of `dsets`, one after the other."
-    if axis != 0: raise NotImplementedError(f"concatenate_datasets(axis={axis!r}) of IterableDatasets: only axis=0 (one after the other) is supported.")
-    known = [d.features for d in dsets if d.features is not None]
-    features = aligned_features(known) if len(known) == len(dsets) else None
+                                  axis:int=0) -> IterableDataset: # 0: one stream after the other; 1: side by side
+    "One stream from several: their examples one after the other (`axis=0`) or merged side by side (`axis=1`)."
+    if axis not in (0, 1): raise ValueError(f"axis must be 0 (rows) or 1 (columns), got {axis!r}.")
     info = DatasetInfo.from_merge([d.info for d in dsets]) if info is None else copy.copy(info)
-    info.features = features
     if split is None: split = dsets[0].split if len({str(d.split) for d in dsets}) == 1 else None
-    return IterableDataset(_Concatenated([_TypedSource(d) for d in dsets], features), info=info, split=split,
-                           format_type=dsets[0]._format_type, _apply_features=False)
+    if axis == 0:
+        known = [d.features for d in dsets if d.features is not None]
+        info.features = aligned_features(known) if len(known) == len(dsets) else None
+        source = _Concatenated([_TypedSource(d) for d in dsets], info.features)
+    else:
+        each = [_guessed_features(d) for d in dsets]
+        names = [c for f in each for c in f]
+        dup = sorted({c for c in names if names.count(c) > 1})
+        if dup: raise ValueError(f"Streams concatenated with axis=1 share columns {dup}: rename or remove them first.")
+        info.features = Features({k: v for f in each for k, v in f.items()})
+        source = _SideBySide([_TypedSource(d) for d in dsets], [list(f) for f in each])
+    return IterableDataset(source, info=info, split=split, format_type=dsets[0]._format_type, _apply_features=False)

@@ -62,7 +62,7 @@ def _env(tmp_path, monkeypatch):
 
 
 def tables(builder):
-    return {s: builder.as_dataset(s).data for s in ("train", "test")}
+    return {s: builder.as_dataset(s).data.table for s in ("train", "test")}
 
 
 def assert_same_rows(a, b):

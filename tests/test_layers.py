@@ -69,6 +69,7 @@ CALLS = {   # module -> a statement using `m`, the module, imported first
     "workers": "assert m.run_in_processes(lambda r: r + 1, 2) == [1, 2]",
     "publish": "assert m.is_local('/tmp') and not m.is_local('s3://bucket/x')",
     "version": "assert m.Version('1.2.3').major == 1",
+    "table": "assert m.concat_tables([m.InMemoryTable.from_pydict({'a': [1]})] * 2).num_rows == 2",
     "splits": "assert str(m.ReadInstruction.from_spec('train[:10%]')) == 'train[:10%]'",
     "exceptions": "assert issubclass(m.DataFilesNotFoundError, FileNotFoundError)",
     "core": "assert len(m.stable_hash({'a': 1})) == 16",
