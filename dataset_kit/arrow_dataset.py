@@ -8,13 +8,13 @@ import os, copy, uuid
 from collections.abc import Mapping
 import numpy as np
 import pyarrow as pa
-from .core import stable_hash
+from .core import stable_hash, default_cache_dir
 from .features import Features, infer_features
 from .splits import NamedSplit
 from .info import DatasetInfo
-from .arrow_writer import cast_table_to_schema
+from .arrow_writer import ArrowWriter, cast_table_to_schema
 from .table_view import read_arrow_table, features_of_schema
-from .table import Table, MemoryMappedTable, list_table_cache_files
+from .table import Table, InMemoryTable, MemoryMappedTable, list_table_cache_files
 from .dataset_read import Column, DatasetInfoMixin, DatasetReadMixin
 from .dataset_ops import DatasetOpsMixin, info_with_features
 from .dataset_map import DatasetMapMixin, generate_arrow
@@ -119,6 +119,13 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
                  fingerprint=file_fingerprint(filename))
         return ds if in_memory else ds._mapped_from([filename])
     @classmethod
+    def from_buffer(cls, buffer:pa.Buffer, # an Arrow IPC stream in memory
+                    info=None, split=None,
+                    indices_buffer:pa.Buffer=None): # an Arrow IPC stream with an 'indices' column: the rows to expose
+        "A Dataset over an Arrow IPC stream held in memory (e.g. received over a socket)."
+        indices = InMemoryTable.from_buffer(indices_buffer).table if indices_buffer is not None else None
+        return cls(InMemoryTable.from_buffer(buffer), info=info, split=split, indices_table=indices)
+    @classmethod
     def from_generator(cls, generator, # a generator function yielding example dicts
                        features:Features=None, # their features (inferred from the first batch when None)
                        cache_dir:str=None, # where to write (default: the dataset_kit cache)
@@ -184,6 +191,21 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
         "A Dataset with a `text` column read from text files (cached as Arrow)."
         return cls._from_arrow(files_to_arrow("text", path_or_paths, features, cache_dir, keep_in_memory, num_proc, **kwargs), str(split or "train"))
 
+    @classmethod
+    def from_sql(cls, sql, # a table name or a query (string or SQLAlchemy selectable)
+                 con, # a URI string (needs SQLAlchemy), an SQLAlchemy engine/connection or a sqlite3 connection
+                 features:Features=None, cache_dir:str=None, keep_in_memory:bool=False,
+                 **kwargs): # passed to `pandas.read_sql` (chunksize, params, ...)
+        "A Dataset read with `pandas.read_sql` (cached as Arrow, memory-mapped, unless `keep_in_memory`)."
+        import pandas as pd
+        df = pd.read_sql(sql, con, **kwargs)
+        if not isinstance(df, pd.DataFrame): df = pd.concat(list(df), ignore_index=True)  # chunksize: an iterator of frames
+        ds = cls.from_pandas(df, features=features, preserve_index=False, split="train")
+        if keep_in_memory: return ds
+        path = os.path.join(cache_dir or default_cache_dir(), "sql", f"{_new_fingerprint()}.arrow")  # a database can change: never reused
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with ArrowWriter(path, features=ds.features) as w: w.write_table(ds._data)
+        return cls.from_file(path, split="train")
     def to_iterable_dataset(self, num_shards:int=1): # shards (for shuffling their order)
         "This dataset as an `IterableDataset` that streams its rows."
         return iterable_from_dataset(self, num_shards)

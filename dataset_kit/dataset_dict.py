@@ -16,6 +16,7 @@ class DatasetDict(dict):
     dataset_class = None  # `Dataset` (one layer up), set by dataset_kit.arrow_dataset as it loads
 
     def _each(self, name:str, *args, **kwargs) -> DatasetDict:
+        self._check_values_type()
         return type(self)({k: getattr(v, name)(*args, **kwargs) for k, v in self.items()})
     def _each_inplace(self, name:str, *args, **kwargs):
         for v in self.values(): getattr(v, name)(*args, **kwargs)
@@ -52,11 +53,13 @@ class DatasetDict(dict):
             **kwargs) -> DatasetDict:
         "`Dataset.map` on every split (`cache_file_names` gives each split its own `cache_file_name`)."
         names = cache_file_names or {}
+        self._check_values_type()
         return type(self)({k: v.map(function, *args, cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
     def filter(self, function=None, *args, cache_file_names:dict=None, # {split: indices file}
                **kwargs) -> DatasetDict:
         "`Dataset.filter` on every split (`cache_file_names` gives each split its own `cache_file_name`)."
         names = cache_file_names or {}
+        self._check_values_type()
         return type(self)({k: v.filter(function, *args, cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
     def with_format(self, type:str=None, columns:list=None, output_all_columns:bool=False, **format_kwargs) -> DatasetDict:
         "`Dataset.with_format` on every split."

@@ -35,17 +35,18 @@ def _parse_size(size) -> int:
 
 # %% ../nbs/04a4_dataset_io.ipynb #1b150ff2
 @patch
-def _save_dir(self:DatasetIOMixin, root:str, num_shards:int):
-    "Write the shards, `dataset_info.json` and `state.json` into the folder `root`."
+def _save_dir(self:DatasetIOMixin, root:str, num_shards:int, num_proc:int=1):
+    "Write the shards (`num_proc` processes, each every `num_proc`-th shard), `dataset_info.json` and `state.json` into `root`."
     n = len(self)
-    bounds = [(n * k // num_shards, n * (k + 1) // num_shards) for k in range(num_shards)]
-    files = []
-    for k, (a, b) in enumerate(bounds):
-        name = f"data-{k:05d}-of-{num_shards:05d}.arrow"
-        with ArrowWriter(os.path.join(root, name), features=self._features) as w:
+    names = [f"data-{k:05d}-of-{num_shards:05d}.arrow" for k in range(num_shards)]
+    def write_shard(k):
+        a, b = n * k // num_shards, n * (k + 1) // num_shards
+        with ArrowWriter(os.path.join(root, names[k]), features=self._features) as w:
             for start in range(a, b, 10_000):
                 w.write_table(embed_table_storage(self._rows(start, min(b, start + 10_000)), self._features))
-        files.append({"filename": name})
+    if num_proc > 1: run_in_processes(lambda rank: [write_shard(k) for k in range(rank, num_shards, num_proc)], num_proc)
+    else: [write_shard(k) for k in range(num_shards)]
+    files = [{"filename": name} for name in names]
     with open(os.path.join(root, "dataset_info.json"), "w", encoding="utf-8") as f:
         info = self.info.to_dict()
         json.dump({k: info[k] for k in sorted(info)}, f, indent=2)  # top-level keys sorted, features in column order
@@ -60,26 +61,26 @@ def _save_dir(self:DatasetIOMixin, root:str, num_shards:int):
 def save_to_disk(self:DatasetIOMixin, dataset_path:str, # a folder (local path or fsspec URL); replaced if it exists
                  max_shard_size=None, # largest shard, int bytes or e.g. "500MB" (default "500MB")
                  num_shards:int=None, # number of shards (overrides max_shard_size)
-                 num_proc:int=None, # accepted for compatibility: shards are written by this process
+                 num_proc:int=None, # processes writing the shards in parallel (at least this many shards then)
                  storage_options:dict=None): # filesystem options for remote paths
     "Save the dataset (rows, info, state) in `datasets`' folder layout."
     if num_shards is not None and max_shard_size is not None:
         raise ValueError("Pass either num_shards or max_shard_size to save_to_disk, not both.")
-    if num_proc is not None and num_proc > 1:
-        raise NotImplementedError("save_to_disk(num_proc=...) > 1: shards are written by one process.")
+    if num_proc is not None and (not isinstance(num_proc, int) or num_proc < 1): raise ValueError(f"num_proc must be an int >= 1, got {num_proc!r}.")
     fs, path = url_to_fs(dataset_path, storage_options)
     local = is_local(fs)
     if local and any(os.path.dirname(f["filename"]) == os.path.abspath(path) for f in self._cache_files):
         raise PermissionError(f"Tried to overwrite {dataset_path} but a dataset can't overwrite itself: save it elsewhere.")
     if num_shards is None:
         nbytes = self._data.nbytes * (len(self) / max(self._data.num_rows, 1))
-        num_shards = max(1, math.ceil(nbytes / _parse_size(max_shard_size or "500MB")))
+        num_shards = max(1, math.ceil(nbytes / _parse_size(max_shard_size or "500MB")), num_proc or 1)
     num_shards = max(1, min(num_shards, len(self))) if len(self) else 1
+    procs = min(num_proc or 1, num_shards)
     if local:
-        with atomic_dir(path) as tmpdir: self._save_dir(tmpdir, num_shards)
+        with atomic_dir(path) as tmpdir: self._save_dir(tmpdir, num_shards, procs)
     else:
         with tempfile.TemporaryDirectory() as tmpdir:
-            self._save_dir(tmpdir, num_shards)
+            self._save_dir(tmpdir, num_shards, procs)
             fs.makedirs(path, exist_ok=True)
             for name in os.listdir(tmpdir): fs.put(os.path.join(tmpdir, name), posixpath.join(path, name))
 
@@ -203,3 +204,19 @@ def to_json(self:DatasetIOMixin, path_or_buf, # a path (local or fsspec URL) or 
         return (s if s.endswith("\n") else s + "\n").encode("utf-8")
     if not lines: num_proc = None  # a single document: one batch
     return _write_batches(self, path_or_buf, size, num_proc, render, "Creating json from Arrow format", compression, storage_options)
+
+# %% ../nbs/04a4_dataset_io.ipynb #0988a3f1
+@patch
+def to_sql(self:DatasetIOMixin, name:str, # the table to write to
+           con, # a URI string, an SQLAlchemy engine/connection or a sqlite3 connection
+           batch_size:int=None, # rows written at a time (default 1000)
+           **sql_writer_kwargs) -> int: # passed to `pandas.DataFrame.to_sql` (if_exists, dtype, ...; index=False by default)
+    "Write the dataset to the SQL table `name`; returns the number of rows written."
+    sql_writer_kwargs.setdefault("index", False)
+    if_exists = sql_writer_kwargs.pop("if_exists", "fail")
+    size, written = batch_size or _DEFAULT_BATCH, 0
+    for start in range(0, len(self), size):
+        df = self._rows(start, min(len(self), start + size)).to_pandas()
+        df.to_sql(name, con, if_exists=if_exists if start == 0 else "append", **sql_writer_kwargs)
+        written += len(df)
+    return written

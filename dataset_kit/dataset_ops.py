@@ -119,6 +119,8 @@ def _stratified(labels:np.ndarray, n_train, n_test, rng):
     train, test = [], []
     counts = np.bincount(y)
     if (counts < 2).any(): raise ValueError(f"stratify_by_column: the least populated class has only {counts.min()} member; each needs 2.")
+    for part, k in (("train", n_train), ("test", n_test)):
+        if k < len(classes): raise ValueError(f"The {part} part ({k} rows) should hold at least one row of each of the {len(classes)} classes.")
     t_alloc = np.floor(counts * n_test / len(labels)).astype(int)
     for i in rng.permutation(len(classes))[: n_test - t_alloc.sum()]: t_alloc[i] += 1
     for c, k in enumerate(t_alloc):
@@ -317,11 +319,14 @@ def to_list(self:DatasetOpsMixin) -> list:
 def to_parquet(self:DatasetOpsMixin, path_or_buf, # the Parquet file to write
                batch_size:int=None, # rows per row group (default 1000)
                **parquet_writer_kwargs):
-    "Write the dataset to a Parquet file; returns the number of bytes written."
+    "Write the dataset to a Parquet file (a path or a binary file object); returns the number of bytes written."
     if parquet_writer_kwargs: raise NotImplementedError(f"to_parquet options {sorted(parquet_writer_kwargs)} are not supported.")
-    with ParquetWriter(path_or_buf, features=self._features, writer_batch_size=batch_size or 1000) as w:
+    is_path = isinstance(path_or_buf, (str, os.PathLike))
+    start = None if is_path else path_or_buf.tell()
+    where = dict(path=path_or_buf) if is_path else dict(stream=path_or_buf)
+    with ParquetWriter(**where, features=self._features, writer_batch_size=batch_size or 1000) as w:
         for s in range(0, len(self), 10_000): w.write_table(self._rows(s, min(len(self), s + 10_000)))
-    return os.path.getsize(path_or_buf)
+    return os.path.getsize(path_or_buf) if is_path else path_or_buf.tell() - start
 
 # %% ../nbs/04a2_dataset_ops.ipynb #c718f5b7
 def info_with_features(info, # a `DatasetInfo`, or None
@@ -366,7 +371,7 @@ def _concatenate(cls:DatasetOpsMixin, dsets:list, # the datasets to join
         if len(n) > 1: raise ValueError(f"Datasets concatenated with axis=1 need the same number of rows, got {[len(d) for d in dsets]}.")
         names = [c for d in dsets for c in d.column_names]
         dup = sorted({c for c in names if names.count(c) > 1})
-        if dup: raise ValueError(f"Datasets concatenated with axis=1 share columns {dup}: rename or remove them first.")
+        if dup: raise ValueError(f"Datasets concatenated with axis=1 have duplicated columns {dup}: rename or remove them first.")
         features = Features({k: v for d in dsets for k, v in d.features.items()})
         cols = [c for d in dsets for c in d._rows(0, len(d)).columns]
         table, indices = pa.Table.from_arrays(cols, schema=features.arrow_schema), None

@@ -98,6 +98,7 @@ class ClassLabel:
     names_file: InitVar[Optional[str]] = None # a file with one class name a line
     id: Optional[str] = field(default=None, repr=False)
     _type: str = field(default="ClassLabel", init=False, repr=False)
+    dtype: ClassVar[str] = "int64"  # the storage type, as `datasets` spells it
 
     def __post_init__(self, num_classes, names_file):
         self.num_classes, self.names_file = num_classes, names_file

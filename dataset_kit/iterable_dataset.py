@@ -4,13 +4,15 @@
 
 # %% ../nbs/04c_iterable_dataset.ipynb #065c8cf7
 from __future__ import annotations
-import copy, itertools, os, sys, warnings, importlib.util
+import copy, itertools, inspect, os, sys, warnings, importlib.util
+from functools import partial
 import numpy as np
 import pyarrow as pa
 from .features import Features, ClassLabel, Value, List, LargeList, infer_features, require_decoding
 from .info import DatasetInfo, InfoProperties
 from .splits import ReadInstruction
-from .formatting import get_format_type_from_alias, column_to_pylist
+from .formatting import Formatter, get_format_type_from_alias, column_to_pylist
+from .dataset_map import _await
 from .table_view import cast_column_to, aligned_features
 from .tensor_formats import BACKENDS, tensor_backend, tensorize
 
@@ -470,14 +472,40 @@ def _check_out(out, where):
     if not isinstance(out, dict): raise TypeError(f"The map function must return a dict (or None); it returned {type(out).__name__} {where}.")
     return out
 
-def _map_fn(function, with_indices, input_columns, batched, batch_size, drop_last_batch, remove_columns, fn_kwargs):
+def _format_view(format_type, features):
+    "fn(batch: dict of lists, batched) → the batch (or its one example) as the stream's format shows it; None for Python."
+    if format_type in (None, "python", "custom"): return None
+    def view(batch, batched):
+        f = Features({c: features[c] for c in batch}) if features is not None and all(c in features for c in batch) else infer_features(batch)
+        formatter = Formatter(f, format_type)
+        table = f.encode_to_arrow(batch)
+        return formatter.format_batch(table) if batched else formatter.format_row(table)
+    return view
+
+def _columns_of(out, batched:bool):
+    "A map function's output as a dict: of columns when `batched`, else of values (from a dict, an Arrow table or a DataFrame)."
+    if out is None or isinstance(out, dict): return out
+    if isinstance(out, pa.Table): cols = out.to_pydict()
+    elif hasattr(out, "columns") and hasattr(out, "to_dict"):  # pandas / polars DataFrame
+        cols = {c: out[c].to_list() if hasattr(out[c], "to_list") else out[c].tolist() for c in out.columns}
+    else: return out
+    return cols if batched else {k: v[0] for k, v in cols.items()}
+
+def _bools(mask) -> list:
+    "A filter's answer for a batch (list, numpy, Arrow, pandas or polars) as a list of bools."
+    for to_list in ("to_pylist", "to_list", "tolist"):
+        if hasattr(mask, to_list): return [bool(b) for b in getattr(mask, to_list)()]
+    return [bool(b) for b in mask]
+
+def _map_fn(function, with_indices, input_columns, batched, batch_size, drop_last_batch, remove_columns, fn_kwargs, view=None):
     def run(it):
         i = 0
         if not batched:
             for key, ex in it:
-                args = [ex[c] for c in input_columns] if input_columns else [dict(ex)]
+                shown = view({k: [v] for k, v in ex.items()}, False) if view else dict(ex)
+                args = [shown[c] for c in input_columns] if input_columns else [shown]
                 if with_indices: args.append(i)
-                out = _check_out(function(*args, **fn_kwargs), f"(example {i})")
+                out = _check_out(_columns_of(function(*args, **fn_kwargs), False), f"(example {i})")
                 new = {k: v for k, v in ex.items() if k not in remove_columns}
                 new.update(out); i += 1
                 yield key, new
@@ -486,9 +514,10 @@ def _map_fn(function, with_indices, input_columns, batched, batch_size, drop_las
             keys = [k for k, _ in chunk]
             cols = list(dict.fromkeys(c for _, ex in chunk for c in ex))
             batch = {c: [ex.get(c) for _, ex in chunk] for c in cols}
-            args = [batch[c] for c in input_columns] if input_columns else [dict(batch)]
+            shown = view(batch, True) if view else dict(batch)
+            args = [shown[c] for c in input_columns] if input_columns else [shown]
             if with_indices: args.append(list(range(i, i + len(chunk))))
-            out = _check_out(function(*args, **fn_kwargs), f"(examples {i}:{i + len(chunk)})")
+            out = _check_out(_columns_of(function(*args, **fn_kwargs), True), f"(examples {i}:{i + len(chunk)})")
             lengths = {k: len(v) for k, v in out.items()}
             if len(set(lengths.values())) > 1: raise ValueError(f"The map function returned columns of unequal lengths {lengths} (examples {i}:{i + len(chunk)}).")
             n_out = next(iter(lengths.values())) if lengths else len(chunk)
@@ -502,12 +531,13 @@ def _map_fn(function, with_indices, input_columns, batched, batch_size, drop_las
             i += len(chunk)
     return run
 
-def _filter_fn(function, with_indices, input_columns, batched, batch_size, fn_kwargs):
+def _filter_fn(function, with_indices, input_columns, batched, batch_size, fn_kwargs, view=None):
     def run(it):
         i = 0
         if not batched:
             for key, ex in it:
-                args = [ex[c] for c in input_columns] if input_columns else [ex]
+                shown = view({k: [v] for k, v in ex.items()}, False) if view else ex
+                args = [shown[c] for c in input_columns] if input_columns else [shown]
                 if with_indices: args.append(i)
                 if function(*args, **fn_kwargs): yield key, ex
                 i += 1
@@ -515,9 +545,10 @@ def _filter_fn(function, with_indices, input_columns, batched, batch_size, fn_kw
         for chunk in _batches(it, batch_size, False):
             cols = list(dict.fromkeys(c for _, ex in chunk for c in ex))
             batch = {c: [ex.get(c) for _, ex in chunk] for c in cols}
-            args = [batch[c] for c in input_columns] if input_columns else [batch]
+            shown = view(batch, True) if view else batch
+            args = [shown[c] for c in input_columns] if input_columns else [shown]
             if with_indices: args.append(list(range(i, i + len(chunk))))
-            keep = list(function(*args, **fn_kwargs))
+            keep = _bools(function(*args, **fn_kwargs))
             if len(keep) != len(chunk): raise ValueError(f"With batched=True the filter function must return {len(chunk)} booleans, got {len(keep)}.")
             for (key, ex), k in zip(chunk, keep):
                 if k: yield key, ex
@@ -586,8 +617,9 @@ def _it_map(self, function=None, with_indices:bool=False, input_columns=None, ba
     input_columns = _check_cols(self, input_columns, "Input column")
     remove_columns = _check_cols(self, remove_columns, "Column to remove") or []
     fn = function or (lambda *a, **k: None)
+    if inspect.iscoroutinefunction(fn): fn = partial(_await, fn)
     typed = _Chain(_TypedSource(self), _map_fn(fn, with_indices, input_columns, batched, batch_size, drop_last_batch,
-                                               remove_columns, fn_kwargs or {}))
+                                               remove_columns, fn_kwargs or {}, _format_view(self._format_type, self.features)))
     feats = features if features is None or isinstance(features, Features) else Features(features)
     if feats is None and function is None and self.features is not None:
         feats = Features({k: v for k, v in self.features.items() if k not in remove_columns})
@@ -598,8 +630,10 @@ def _it_filter(self, function=None, with_indices:bool=False, input_columns=None,
                batch_size:int=1000, fn_kwargs:dict=None) -> IterableDataset:
     "Keep, lazily, the examples for which `function` returns True."
     if function is None: return self
+    if inspect.iscoroutinefunction(function): function = partial(_await, function)
     input_columns = _check_cols(self, input_columns, "Input column")
-    return self._new(_Chain(_TypedSource(self), _filter_fn(function, with_indices, input_columns, batched, batch_size, fn_kwargs or {})),
+    view = _format_view(self._format_type, self.features)
+    return self._new(_Chain(_TypedSource(self), _filter_fn(function, with_indices, input_columns, batched, batch_size, fn_kwargs or {}, view)),
                      apply_features=False)
 
 def _it_shuffle(self, seed:int=None, generator:np.random.Generator=None, buffer_size:int=1000,
@@ -923,7 +957,7 @@ def concatenate_iterable_datasets(dsets:list, # `IterableDataset`s
         each = [_guessed_features(d) for d in dsets]
         names = [c for f in each for c in f]
         dup = sorted({c for c in names if names.count(c) > 1})
-        if dup: raise ValueError(f"Streams concatenated with axis=1 share columns {dup}: rename or remove them first.")
+        if dup: raise ValueError(f"Streams concatenated with axis=1 have duplicated columns {dup}: rename or remove them first.")
         info.features = Features({k: v for f in each for k, v in f.items()})
         source = _SideBySide([_TypedSource(d) for d in dsets], [list(f) for f in each])
     return IterableDataset(source, info=info, split=split, format_type=dsets[0]._format_type, _apply_features=False)

@@ -129,6 +129,10 @@ class ConcatenationTable(Table):
             elif len(t) == len(blocks): blocks = [a + b for a, b in zip(blocks, t)]
             else: blocks = [[InMemoryTable(_glue([InMemoryTable(_glue(r, 1)) for r in blocks], 0))] + [InMemoryTable(_glue([InMemoryTable(_glue(r, 1)) for r in t], 0))]]
         return cls.from_blocks(blocks)
+    def add_column(self, *args, **kwargs):
+        "Not for a concatenation (which block would hold it?): add the column to the blocks, or to `.table`, as in `datasets`."
+        raise NotImplementedError("ConcatenationTable.add_column: add the column to a block, or to the Arrow table `.table`.")
+    append_column = set_column = add_column
     def _wrap(self, table, step):
         name, args, kwargs = step
         if name == "slice": return ConcatenationTable(table, _slice_blocks(self.blocks, *args, **kwargs))

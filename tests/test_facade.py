@@ -39,7 +39,7 @@ def test_unique_order_matches_datasets():
 def test_concatenate_axis_1_refuses_duplicate_columns():
     a = Dataset.from_dict({"x": [1, 2], "y": ["a", "b"]})
     b = Dataset.from_dict({"y": ["c", "d"], "z": [0.5, 1.5]})
-    with pytest.raises(ValueError, match=r"share columns \['y'\]"): concatenate_datasets([a, b], axis=1)
+    with pytest.raises(ValueError, match=r"duplicated columns \['y'\]"): concatenate_datasets([a, b], axis=1)
     assert concatenate_datasets([a, b.rename_column("y", "y2")], axis=1).column_names == ["x", "y", "y2", "z"]
 def test_disable_caching_in_a_fresh_interpreter():
     "`import dataset_kit; dataset_kit.disable_caching()` once failed on a partially initialised dataset_map."
