@@ -234,14 +234,19 @@ class Dataset(DatasetInfoMixin, DatasetReadMixin, DatasetOpsMixin, DatasetMapMix
                       collate_fn_args:dict=None, # keyword arguments of collate_fn
                       label_cols=None, # label column(s): the dataset yields (features, labels)
                       prefetch:bool=True, # prepare the next batches in the background
-                      num_workers:int=0, # only 0 is supported
+                      num_workers:int=0, # batches read at once, in TensorFlow's threads
                       num_test_batches:int=20): # batches read to find the shapes
         "A `tf.data.Dataset` reading this dataset's rows in batches (for Keras)."
         as_list = lambda c: [c] if isinstance(c, str) else (list(c) if c is not None else None)
         cols, labels = as_list(columns), as_list(label_cols) or []
-        wanted = (cols or [c for c in self.column_names if c not in labels]) + [c for c in labels if c not in (cols or [])]
-        reader = self.with_format("numpy", columns=wanted)
-        return tf_dataset(lambda idx: reader[idx], len(self), batch_size, cols, shuffle, collate_fn, drop_remainder,
+        if self._format["type"] == "custom":  # the transform makes the columns: read through it
+            keep = None if cols is None else cols + [c for c in labels if c not in cols]
+            read = lambda idx: (lambda b: b if keep is None else {k: b[k] for k in keep})(self[idx])
+        else:
+            wanted = (cols or [c for c in self.column_names if c not in labels]) + [c for c in labels if c not in (cols or [])]
+            reader = self.with_format("numpy", columns=wanted)
+            read = lambda idx: reader[idx]
+        return tf_dataset(read, len(self), batch_size, cols, shuffle, collate_fn, drop_remainder,
                           collate_fn_args, labels, prefetch, num_workers, num_test_batches)
 
     def __enter__(self): return self

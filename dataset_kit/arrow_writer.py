@@ -190,7 +190,9 @@ def cast_table_to_schema(table:pa.Table, # the table to conform
         if col.type.equals(field.type): arrays.append(col)
         else:
             try: arrays.append(col.cast(field.type))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+            except pa.ArrowNotImplementedError as e:  # no cast between these types at all: a TypeError, as in `datasets`
+                raise TypeError(f"Column {field.name!r}: cannot cast {col.type} to {field.type}: {e}") from None
+            except pa.ArrowInvalid as e:  # these values do not fit the type
                 raise ValueError(f"Column {field.name!r}: cannot cast {col.type} to {field.type}: {e}") from None
     return pa.Table.from_arrays(arrays, schema=schema)
 

@@ -213,6 +213,8 @@ def cmd_info(args):
     info = builder.info
     if args.json: print(json.dumps(info.to_dict(), indent=2, default=str)); return
     print(f"{info.builder_name} ({info.config_name}, version {info.version})")
+    configs = list(type(builder).builder_configs)
+    if len(configs) > 1: print(textwrap.fill("configs: " + ", ".join(configs), 100, subsequent_indent="  "))
     for key in ("description", "homepage", "license", "citation"):
         value = " ".join(str(getattr(info, key) or "").split())
         if value: print(textwrap.fill(f"{key}: {value}", 100, subsequent_indent="  "))

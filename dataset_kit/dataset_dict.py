@@ -89,6 +89,7 @@ class DatasetDict(dict):
              **kwargs) -> DatasetDict:
         "`Dataset.sort` on every split (`indices_cache_file_names` gives each split its own `indices_cache_file_name`)."
         names = indices_cache_file_names or {}
+        self._check_values_type()
         return type(self)({k: v.sort(column_names, *args, indices_cache_file_name=names.get(k), **kwargs) for k, v in self.items()})
     def flatten_indices(self, *args, **kwargs) -> DatasetDict: "`Dataset.flatten_indices` on every split."; return self._each("flatten_indices", *args, **kwargs)
     def shuffle(self, seeds=None, # one seed for all splits, or {split: seed}
@@ -100,6 +101,7 @@ class DatasetDict(dict):
         per = seeds if isinstance(seeds, dict) else {k: seeds for k in self}
         gens = generators or {}
         names = indices_cache_file_names or {}
+        self._check_values_type()
         return type(self)({k: v.shuffle(seed=per.get(k), generator=gens.get(k), indices_cache_file_name=names.get(k), **kwargs)
                            for k, v in self.items()})
     def align_labels_with_mapping(self, label2id:dict, # label name → id, e.g. a model's `config.label2id`

@@ -441,8 +441,10 @@ def batch(self:DatasetOpsMixin, batch_size:int=None, # rows per batch
     schema = features.arrow_schema
     arrays = [pa.ListArray.from_arrays(offsets, table.column(c).chunk(0) if table.column(c).num_chunks else pa.array([], table.schema.field(c).type),
                                        type=schema.field(c).type) for c in table.column_names]
-    return type(self)(pa.Table.from_arrays(arrays, schema=schema), info=DatasetInfo(features=features), split=self.split,
-                         fingerprint=new_fingerprint or stable_hash([self._fingerprint, "batch", batch_size, by_column, drop_last_batch]))
+    out = type(self)(pa.Table.from_arrays(arrays, schema=schema), info=DatasetInfo(features=features), split=self.split,
+                     fingerprint=new_fingerprint or stable_hash([self._fingerprint, "batch", batch_size, by_column, drop_last_batch]))
+    out._format, out._transform = copy.deepcopy(self._format), self._transform  # batches come in this dataset's format
+    return out
 
 # %% ../nbs/04a2_dataset_ops.ipynb #45ea2a26
 @patch

@@ -213,7 +213,7 @@ def __getitems__(self:DatasetReadMixin, keys:list) -> list:
 def __iter__(self:DatasetReadMixin):
     "Iterate over examples, in the dataset's format."
     fmt = self._formatter()
-    if self._format["output_all_columns"] or fmt.type in ("pandas", "arrow"):
+    if self._format["output_all_columns"] or fmt.type in ("pandas", "arrow", "polars"):  # a one-row table each
         for i in range(len(self)): yield self[i]
         return
     for batch in self._iter_batches():

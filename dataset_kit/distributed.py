@@ -5,7 +5,7 @@
 # %% ../nbs/04f_distributed.ipynb #5ff50e52
 from __future__ import annotations
 from .arrow_dataset import Dataset
-from .iterable_dataset import IterableDataset, step_examples
+from .iterable_dataset import IterableDataset, step_examples, concatenated_parts, concatenate_iterable_datasets
 
 # %% auto #0
 __all__ = ['split_dataset_by_node']
@@ -23,6 +23,14 @@ def split_dataset_by_node(dataset:Dataset|IterableDataset, # the dataset to spli
         return dataset.shard(num_shards=world_size, index=rank, contiguous=True)
     if not isinstance(dataset, IterableDataset): raise TypeError(f"split_dataset_by_node takes a Dataset or an IterableDataset, got {type(dataset).__name__}.")
     if strategy not in ("auto", "shards", "examples"): raise ValueError(f"Invalid strategy {strategy!r}: use 'auto', 'shards' or 'examples'.")
+    parts = concatenated_parts(dataset)
+    if parts is not None:  # a concatenation splits stream by stream: every node reads its part of each
+        streams, axis = parts
+        if axis == 1 and strategy == "auto":  # rows pair up only if every stream is cut the same way
+            same = len({d.n_shards for d in streams}) == 1 and streams[0].n_shards % world_size == 0
+            strategy = "shards" if same else "examples"
+        split = [split_dataset_by_node(d, rank, world_size, strategy) for d in streams]
+        return concatenate_iterable_datasets(split, info=dataset.info, split=dataset.split, axis=axis).with_format(dataset._format_type)
     n = dataset.n_shards
     if strategy == "shards" and n < world_size:
         raise ValueError(f"Cannot split an iterable dataset with num_shards={n} by shards among world_size={world_size} nodes: "

@@ -186,11 +186,12 @@ def _csv_options(c:CsvOptions, column_types=None, block_size=8 << 20):
 
 # %% ../nbs/04a1c_file_readers.ipynb #9c2f953a
 def _feature_column_types(features):
-    "Arrow types to parse columns as: plain Values as themselves, ClassLabels and file features as strings."
+    "Arrow types to parse columns as: Values as themselves (integers as inferred, cast later: '0.0' → 0), ClassLabels and file features as strings."
     if features is None: return {}
     out = {}
     for name, f in features.items():
-        if isinstance(f, Value): out[name] = f()
+        if isinstance(f, Value):
+            if not pa.types.is_integer(f()): out[name] = f()
         elif isinstance(f, ClassLabel) or hasattr(f, "cast_storage"): out[name] = pa.string()
     return out
 

@@ -18,7 +18,7 @@ from .tensor_formats import BACKENDS, tensor_backend, tensorize
 
 # %% auto #0
 __all__ = ['ExamplesIterable', 'IterableColumn', 'IterableDataset', 'step_examples', 'read_split', 'iterable_from_dataset',
-           'IterableDatasetDict', 'concatenate_iterable_datasets']
+           'IterableDatasetDict', 'concatenated_parts', 'concatenate_iterable_datasets']
 
 # %% ../nbs/04c_iterable_dataset.ipynb #a5f34a11
 class ExamplesIterable:
@@ -127,7 +127,7 @@ def _worker_part(ds):
             warnings.warn(f"Too many DataLoader workers: num_workers={info.num_workers} but the dataset has {ds.n_shards} shard(s); "
                           f"{info.num_workers - ds.n_shards} worker(s) will stay idle. Use num_workers <= {ds.n_shards}, or a dataset in more shards.")
         if info.id >= ds.n_shards: return None
-    return ds.shard(info.num_workers, info.id, contiguous=False)
+    return ds.shard(min(info.num_workers, ds.n_shards), info.id, contiguous=False)  # the busy workers share take/skip counts
 
 # %% ../nbs/04c_iterable_dataset.ipynb #f63cd185
 def _links(node) -> list:
@@ -411,15 +411,23 @@ class IterableDataset(InfoProperties):
     def to_list(self) -> list:
         "Every example, as a list of dicts (the whole stream is read)."
         return self._materialized().to_list()
+    def _each_batch(self, batch_size:int, convert):
+        "`convert(Dataset)` of each `batch_size` examples (default 1000), read as they are asked for."
+        examples = iter(self.with_format(None))
+        while chunk := list(itertools.islice(examples, batch_size or 1000)):
+            yield convert(self.dataset_class.from_list(chunk, features=self.features, split=self.split))
     def to_dict(self, batch_size:int=None, batched:bool=False):
-        "Every example, as a dict of columns (or, `batched`, an iterator of such dicts of `batch_size` rows)."
-        return self._materialized().to_dict(batch_size=batch_size, batched=batched)
+        "Every example, as a dict of columns (or, `batched`, a lazy iterator of such dicts of `batch_size` rows)."
+        if batched: return self._each_batch(batch_size, lambda d: d.to_dict())
+        return self._materialized().to_dict()
     def to_pandas(self, batch_size:int=None, batched:bool=False):
-        "Every example, as a pandas DataFrame (or, `batched`, an iterator of DataFrames)."
-        return self._materialized().to_pandas(batch_size=batch_size, batched=batched)
+        "Every example, as a pandas DataFrame (or, `batched`, a lazy iterator of DataFrames)."
+        if batched: return self._each_batch(batch_size, lambda d: d.to_pandas())
+        return self._materialized().to_pandas()
     def to_polars(self, batch_size:int=None, batched:bool=False, schema_overrides:dict=None, rechunk:bool=True):
-        "Every example, as a polars DataFrame (or, `batched`, an iterator of DataFrames)."
-        return self._materialized().to_polars(batch_size=batch_size, batched=batched, schema_overrides=schema_overrides, rechunk=rechunk)
+        "Every example, as a polars DataFrame (or, `batched`, a lazy iterator of DataFrames)."
+        if batched: return self._each_batch(batch_size, lambda d: d.to_polars(schema_overrides=schema_overrides, rechunk=rechunk))
+        return self._materialized().to_polars(schema_overrides=schema_overrides, rechunk=rechunk)
     def to_csv(self, path_or_buf, batch_size:int=None, storage_options:dict=None, **to_csv_kwargs) -> int:
         "Write every example to a CSV file; the number of bytes written."
         return self._materialized().to_csv(path_or_buf, batch_size=batch_size, storage_options=storage_options, **to_csv_kwargs)
@@ -941,6 +949,12 @@ def _guessed_features(ds, n:int=5) -> Features:
     head = [ex for _, ex in itertools.islice(ds._iter_typed(), n)]
     return infer_features({c: [ex.get(c) for ex in head] for c in dict.fromkeys(c for ex in head for c in ex)})
 
+def concatenated_parts(ds) -> tuple|None:
+    "`(streams, axis)` if `ds` is straight out of `concatenate_datasets`, else None (for `split_dataset_by_node`)."
+    src = ds._ex_iterable
+    if isinstance(src, (_Concatenated, _SideBySide)): return [s.ds for s in src.sources], int(isinstance(src, _SideBySide))
+    return None
+
 def concatenate_iterable_datasets(dsets:list, # `IterableDataset`s
                                   info=None, # the `DatasetInfo` of the result (default: merged from theirs)
                                   split=None, # the split of the result (default: theirs, if they agree)
@@ -950,8 +964,7 @@ def concatenate_iterable_datasets(dsets:list, # `IterableDataset`s
     info = DatasetInfo.from_merge([d.info for d in dsets]) if info is None else copy.copy(info)
     if split is None: split = dsets[0].split if len({str(d.split) for d in dsets}) == 1 else None
     if axis == 0:
-        known = [d.features for d in dsets if d.features is not None]
-        info.features = aligned_features(known) if len(known) == len(dsets) else None
+        info.features = aligned_features([_guessed_features(d) for d in dsets])
         source = _Concatenated([_TypedSource(d) for d in dsets], info.features)
     else:
         each = [_guessed_features(d) for d in dsets]

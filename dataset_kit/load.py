@@ -160,6 +160,9 @@ def load_dataset_builder(path, # a builder class, a packaged or built-in name, a
     if data_files is not None: kwargs["data_files"] = data_files
     if data_dir is not None: kwargs["data_dir"] = data_dir
     token = getattr(download_config, "token", None) if download_config is not None else None
+    packaged = cls.__module__.startswith(("dataset_kit.packaged", "dataset_kit.folder"))
+    if packaged and isinstance(path, (str, os.PathLike)) and os.path.isdir(path) and "dataset_name" not in kwargs:
+        kwargs["dataset_name"] = os.path.basename(os.path.normpath(path))  # a local folder names its dataset, as in `datasets`
     return cls(cache_dir=cache_dir, config_name=name, features=features, base_path=base, token=token,
                storage_options=storage_options, **kwargs)
 

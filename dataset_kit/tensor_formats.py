@@ -187,15 +187,23 @@ def _split_labels(batch:dict, columns:list, label_cols:list):
     if not labels: return feats
     return feats, (next(iter(labels.values())) if len(labels) == 1 else labels)
 
-def _batches_of(read, n:int, batch_size:int, shuffle:bool, drop_remainder:bool, collate_fn, collate_fn_args:dict):
-    "The batches of one epoch: rows read by index, collated."
+def _index_batches(n:int, batch_size:int, shuffle:bool, drop_remainder:bool):
+    "The row indices of each batch of one epoch (a new order each epoch when shuffling)."
     order = np.random.default_rng().permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
         if drop_remainder and len(idx) < batch_size: return
-        batch = read(idx)
-        if collate_fn is not None: batch = collate_fn([{k: v[i] for k, v in batch.items()} for i in range(len(idx))], **(collate_fn_args or {}))
-        yield {k: _tf_numpy(v, k) for k, v in batch.items()}
+        yield idx
+
+def _read_batch(read, idx, collate_fn, collate_fn_args:dict) -> dict:
+    "The rows `idx`, read, collated, as the numpy arrays TensorFlow takes."
+    batch = read(idx)
+    if collate_fn is not None: batch = collate_fn([{k: v[i] for k, v in batch.items()} for i in range(len(idx))], **(collate_fn_args or {}))
+    return {k: _tf_numpy(v, k) for k, v in batch.items()}
+
+def _batches_of(read, n:int, batch_size:int, shuffle:bool, drop_remainder:bool, collate_fn, collate_fn_args:dict):
+    "The batches of one epoch: rows read by index, collated."
+    for idx in _index_batches(n, batch_size, shuffle, drop_remainder): yield _read_batch(read, idx, collate_fn, collate_fn_args)
 
 def _tf_numpy(values, name:str) -> np.ndarray:
     "A batch column in the dtypes `datasets` feeds TensorFlow: integers and bools int64, other numbers float32, text str."
@@ -218,11 +226,11 @@ def tf_dataset(read, # read(indices) → dict of numpy columns for those rows
                collate_fn_args:dict=None, # keyword arguments of collate_fn
                label_cols:list=None, # columns returned apart, as labels
                prefetch:bool=True, # prepare the next batches in the background
-               num_workers:int=0, # only 0: batches are read in the input pipeline's thread
+               num_workers:int=0, # batches read at once, in TensorFlow's threads (0: one after the other)
                num_test_batches:int=20): # batches read to find the shapes
     "A `tf.data.Dataset` over the rows `read` gives."
     import tensorflow as tf
-    if num_workers: raise NotImplementedError(f"to_tf_dataset(num_workers={num_workers}) is not supported: use num_workers=0.")
+    if not isinstance(num_workers, int) or num_workers < 0: raise ValueError(f"num_workers must be an int >= 0, got {num_workers!r}.")
     unbatched = batch_size is None
     bs = 1 if unbatched else batch_size
     args = (read, n, bs, shuffle, drop_remainder, collate_fn, collate_fn_args)
@@ -234,9 +242,21 @@ def tf_dataset(read, # read(indices) → dict of numpy columns for those rows
         if not drop_remainder and not unbatched: dims[0] = None
         return tf.TensorSpec(shape=dims, dtype=tf.string if tests[0][k].dtype.kind == "U" else tf.as_dtype(tests[0][k].dtype))
     signature = {k: spec(k) for k in tests[0]}
-    ds = tf.data.Dataset.from_generator(lambda: _batches_of(*args), output_signature=signature)
+    if num_workers == 0: ds = tf.data.Dataset.from_generator(lambda: _batches_of(*args), output_signature=signature)
+    else:  # one generator draws each epoch's batches of indices; `num_workers` threads read them, in order
+        keys = list(signature)
+        def load(idx):
+            b = _read_batch(read, idx, collate_fn, collate_fn_args)
+            return [np.char.encode(b[k], "utf-8") if b[k].dtype.kind == "U" else b[k] for k in keys]
+        def tf_load(idx):
+            out = tf.numpy_function(load, [idx], [signature[k].dtype for k in keys], stateful=False)
+            return {k: tf.ensure_shape(t, signature[k].shape) for k, t in zip(keys, out)}
+        indices = tf.data.Dataset.from_generator(lambda: _index_batches(n, bs, shuffle, drop_remainder),
+                                                 output_signature=tf.TensorSpec([None], tf.int64))
+        ds = indices.map(tf_load, num_parallel_calls=num_workers, deterministic=True)
     if unbatched: ds = ds.unbatch()
     labels = list(label_cols or [])
-    cols = list(columns) if columns is not None else [k for k in signature if k not in labels]
-    ds = ds.map(lambda b: _split_labels(b, cols, labels))
+    if columns is not None or labels:  # asked for columns or labels: one column becomes its tensor, as in `datasets`
+        cols = list(columns) if columns is not None else [k for k in signature if k not in labels]
+        ds = ds.map(lambda b: _split_labels(b, cols, labels))
     return ds.prefetch(tf.data.AUTOTUNE) if prefetch else ds

@@ -94,4 +94,10 @@ def test_to_tf_dataset_like_datasets(both):
     assert len(one) == 1 and one[0].shape == (2,)
     pad = lambda rows: {"seq": np.array([list(r["seq"]) + [0] * (3 - len(r["seq"])) for r in rows])}
     assert [b.numpy().tolist() for b in d.to_tf_dataset(batch_size=3, columns="seq", collate_fn=pad)] == [[[1, 2, 0], [3, 0, 0], [4, 5, 6]]]
-    with pytest.raises(NotImplementedError, match="num_workers=2"): d.to_tf_dataset(batch_size=2, num_workers=2)
+    small = {"i": list(range(5))}
+    for workers in (0, 2):  # no columns asked for: a dict of all of them, as in `datasets`; in order with workers too
+        mine = [b["i"].numpy().tolist() for b in dk.Dataset.from_dict(small).to_tf_dataset(batch_size=2, num_workers=workers)]
+        assert mine == [b["i"].numpy().tolist() for b in hf.Dataset.from_dict(small).to_tf_dataset(batch_size=2, num_workers=workers)], workers
+    twice = lambda b: {"twice": [2 * i for i in b["i"]]}  # columns made by a transform
+    mine, theirs = (m.Dataset.from_dict(small).with_transform(twice).to_tf_dataset(batch_size=2, columns="twice") for m in (dk, hf))
+    assert [t.numpy().tolist() for t in mine] == [t.numpy().tolist() for t in theirs] == [[0, 2], [4, 6], [8]]
