@@ -4,7 +4,7 @@
 
 # %% ../nbs/04c_iterable_dataset.ipynb #065c8cf7
 from __future__ import annotations
-import copy, itertools, inspect, os, sys, warnings, importlib.util
+import copy, itertools, inspect, os, pickle, sys, threading, warnings, importlib.util
 from functools import partial
 import numpy as np
 import pyarrow as pa
@@ -25,8 +25,9 @@ class ExamplesIterable:
     "Re-iterable source of `(key, example)`: calls `generate_examples_fn(**kwargs)` on every iteration."
     def __init__(self, generate_examples_fn, # a generator function yielding (key, example)
                  kwargs:dict, # its keyword arguments; list values are shards
-                 arrow:bool=False): # the shards are read from Arrow tables in batches (shuffling interleaves them by batch)
-        self.generate_examples_fn, self.kwargs, self.arrow = generate_examples_fn, dict(kwargs or {}), arrow
+                 arrow:bool=False, # the shards are read from Arrow tables in batches (shuffling interleaves them by batch)
+                 finer=None): # fn(kwargs) → kwargs in more, smaller shards (what `reshard` uses), if the source can split them
+        self.generate_examples_fn, self.kwargs, self.arrow, self.finer = generate_examples_fn, dict(kwargs or {}), arrow, finer
     def __iter__(self): yield from self.generate_examples_fn(**self.kwargs)
     @property
     def n_shards(self) -> int:
@@ -39,13 +40,16 @@ class ExamplesIterable:
         if self.n_shards <= 1: return self
         order = list(range(self.n_shards)); copy.deepcopy(rng).shuffle(order)
         return ExamplesIterable(self.generate_examples_fn,
-                                {k: [v[i] for i in order] if isinstance(v, list) else v for k, v in self.kwargs.items()}, self.arrow)
+                                {k: [v[i] for i in order] if isinstance(v, list) else v for k, v in self.kwargs.items()}, self.arrow, self.finer)
     def shard_data_sources(self, num_shards:int, index:int, contiguous:bool=True) -> ExamplesIterable:
         "The source restricted to shard group `index` of `num_shards` (see `IterableDataset.shard`)."
         keep = _shard_indices(self.n_shards, num_shards, index, contiguous)
         if not any(isinstance(v, list) for v in self.kwargs.values()): return self if keep else _Empty()
         return ExamplesIterable(self.generate_examples_fn,
-                                {k: [v[i] for i in keep] if isinstance(v, list) else v for k, v in self.kwargs.items()}, self.arrow)
+                                {k: [v[i] for i in keep] if isinstance(v, list) else v for k, v in self.kwargs.items()}, self.arrow, self.finer)
+    def reshard_data_sources(self) -> ExamplesIterable:
+        "The source in more, smaller shards if it can split them (`finer`), else itself."
+        return ExamplesIterable(self.generate_examples_fn, self.finer(self.kwargs), self.arrow, self.finer) if self.finer else self
 
 def _shard_indices(n:int, num_shards:int, index:int, contiguous:bool) -> list:
     "Which of `n` shards go to group `index` of `num_shards`: contiguous blocks (the first `n % num_shards` one longer), or every `num_shards`-th."
@@ -70,6 +74,9 @@ class _Chain:
     def __iter__(self): return iter(self.fn(iter(self.parent)))
     @property
     def n_shards(self): return getattr(self.parent, "n_shards", 1)
+    def reshard_data_sources(self):
+        if getattr(self, "count", None) is not None or not hasattr(self.parent, "reshard_data_sources"): return self
+        return _Chain(self.parent.reshard_data_sources(), self.fn)
     def shuffle_data_sources(self, rng):
         if getattr(self, "count", None) is not None: return self  # take/skip: the same examples, whatever comes after
         if not hasattr(self.parent, "shuffle_data_sources"): return self
@@ -144,6 +151,8 @@ def _rebind(node, ds):
     return ds
 
 # %% ../nbs/04c_iterable_dataset.ipynb #27b3350d
+_PICKLING = set()  # threads in which cloudpickle is writing a stream (see `IterableDataset.__reduce_ex__`)
+
 class IterableDataset(InfoProperties):
     "A dataset read as a stream of examples, transformed lazily."
     def __init__(self, ex_iterable, # re-iterable of (key, example), e.g. an `ExamplesIterable`
@@ -156,6 +165,17 @@ class IterableDataset(InfoProperties):
         self._apply_features, self._epoch, self._shuffle_seed = _apply_features, 0, None
         self._seen, self._resume_at = 0, 0  # examples yielded by the current iteration; where the next one starts
         _register_with_torch()
+
+    def __reduce_ex__(self, protocol):
+        "Pickled with cloudpickle, as a stream's steps are often lambdas and closures: it reaches spawned DataLoader workers."
+        me = threading.get_ident()
+        if me in _PICKLING or type(self).__module__ == "__main__":  # inside our own dump, or a notebook's class: the usual state
+            return object.__reduce_ex__(self, protocol)
+        import cloudpickle
+        _PICKLING.add(me)
+        try: blob = cloudpickle.dumps(self, protocol=protocol)
+        finally: _PICKLING.discard(me)
+        return pickle.loads, (blob,)
 
     @classmethod
     def from_generator(cls, generator, # a generator function yielding example dicts
@@ -319,6 +339,10 @@ class IterableDataset(InfoProperties):
     def with_format(self, type:str=None) -> IterableDataset: # None/'python', 'numpy', 'pandas', 'arrow', 'torch', 'jax', 'tf', 'polars'
         "The same stream in another format."
         return _it_with_format(self, type)
+    def reshard(self) -> IterableDataset:
+        "The same stream in more, smaller shards where its source can split them (a `Dataset`'s stream: 1,000 rows a shard), else as it is."
+        finer = getattr(self._ex_iterable, "reshard_data_sources", None)
+        return self._new(finer()) if finer is not None else self
     def decode(self, enable:bool=True, # decode images, audio, ...; False: leave them as stored ({'bytes', 'path'})
                num_threads:int=0) -> IterableDataset: # > 0: decode that many examples at once, in threads
         "The same stream with decoding switched on or off, optionally in threads (for slow decoders)."
@@ -685,6 +709,7 @@ class _TypedSource:
     "The stream of a dataset with its features applied (what map/filter consume)."
     def __init__(self, ds): self.ds = ds
     def __iter__(self): return iter(self.ds._iter_typed())
+    def reshard_data_sources(self): return _TypedSource(self.ds.reshard())
     def links(self): return [self.ds._ex_iterable]
     @property
     def n_shards(self): return self.ds.n_shards
@@ -887,7 +912,8 @@ def iterable_from_dataset(ds, # a `Dataset`
         for a, b in shards:
             for start in range(a, b, 1000):
                 for i, row in enumerate(ds._rows(start, min(b, start + 1000)).to_pylist()): yield start + i, row
-    stream = IterableDataset(ExamplesIterable(examples, {"shards": bounds}, arrow=True), info=copy.copy(ds.info), split=ds.split)
+    def finer(kw): return {"shards": [(s, min(b, s + 1000)) for a, b in kw["shards"] for s in range(a, b, 1000)]}
+    stream = IterableDataset(ExamplesIterable(examples, {"shards": bounds}, arrow=True, finer=finer), info=copy.copy(ds.info), split=ds.split)
     stream._stored = True
     return stream
 
@@ -904,6 +930,7 @@ class IterableDatasetDict(dict):
     def skip(self, n:int) -> IterableDatasetDict: "`IterableDataset.skip` on every split."; return _each(self, "skip", n)
     def with_format(self, type:str=None) -> IterableDatasetDict: "`IterableDataset.with_format` on every split."; return _each(self, "with_format", type)
     def decode(self, enable:bool=True, num_threads:int=0) -> IterableDatasetDict: "`IterableDataset.decode` on every split."; return _each(self, "decode", enable, num_threads)
+    def reshard(self) -> IterableDatasetDict: "`IterableDataset.reshard` on every split."; return _each(self, "reshard")
     def remove_columns(self, column_names) -> IterableDatasetDict: "`IterableDataset.remove_columns` on every split."; return _each(self, "remove_columns", column_names)
     def rename_column(self, original_column_name:str, new_column_name:str) -> IterableDatasetDict:
         "`IterableDataset.rename_column` on every split."

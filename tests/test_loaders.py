@@ -135,3 +135,11 @@ def test_resume_through_torchdata_stateful_dataloader():
     state = dl.state_dict()
     dl2 = StatefulDataLoader(make(), batch_size=5, num_workers=2); dl2.load_state_dict(state)
     assert head + [b["i"].tolist() for b in dl2] == full
+
+def test_a_stream_of_lambdas_reaches_spawned_workers():
+    "Spawned DataLoader workers (macOS' and Windows' default) get the stream by pickle: lambdas and closures included."
+    stream = dk.IterableDataset.from_dict({"i": list(range(40))}, num_shards=4)
+    offset = 1000
+    stream = stream.map(lambda ex: {"j": ex["i"] + offset}).filter(lambda ex: ex["i"] % 3 != 0).with_format("torch")
+    loader = DataLoader(stream, batch_size=None, num_workers=2, multiprocessing_context="spawn")
+    assert sorted(int(ex["j"]) for ex in loader) == [i + offset for i in range(40) if i % 3]

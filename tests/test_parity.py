@@ -356,3 +356,118 @@ def test_concatenate_iterable_datasets():
         both = lib.concatenate_datasets([a, b])
         return list(both), list(both.features), both.n_shards
     assert run(dataset_kit) == run(datasets)
+
+
+# --- tables, constructors and writers (this session's sweep) -------------------------------------------------------
+
+def test_dataset_data_is_a_table_of_the_right_kind(tmp_path):
+    import datasets.table as hft, dataset_kit.table as dkt
+    path = str(tmp_path / "rows.arrow")
+    datasets.Dataset.from_dict({"a": [1, 2, 3]}).map(cache_file_name=path)
+    for lib, tables in ((datasets, hft), (dataset_kit, dkt)):
+        mapped, memory = lib.Dataset.from_file(path), lib.Dataset.from_dict({"a": [1]})
+        assert isinstance(mapped.data, tables.MemoryMappedTable) and mapped.data.path == path
+        assert isinstance(memory.data, tables.InMemoryTable)
+        glued = lib.concatenate_datasets([mapped, mapped])
+        assert isinstance(glued.data, tables.ConcatenationTable) and len(glued.data.blocks) == 2
+        assert lib.Dataset(tables.InMemoryTable.from_pydict({"b": [5]}))["b"] == [5]
+        assert tables.MemoryMappedTable.from_file(path).slice(1, 1).replays == [("slice", (1, 1), {})]
+        with pytest.raises(NotImplementedError): glued.data.add_column(1, "c", pa.array([0] * 6))
+
+
+def test_from_buffer_from_generator_fingerprint_and_sql(tmp_path):
+    import sqlite3, contextlib
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, pa.schema({"a": pa.int64()})) as w: w.write_table(pa.table({"a": [7, 8]}))
+    def gen(): yield from ({"x": i} for i in range(3))
+    for lib in (datasets, dataset_kit):
+        assert lib.Dataset.from_buffer(sink.getvalue())["a"] == [7, 8]
+        ds = lib.Dataset.from_generator(gen, fingerprint="gen-v1", cache_dir=str(tmp_path / lib.__name__))
+        assert ds._fingerprint == "gen-v1" and ds["x"] == [0, 1, 2]
+        with pytest.raises(TypeError, match="generator must be callable"): lib.Dataset.from_generator([{"x": 1}])
+        with contextlib.closing(sqlite3.connect(str(tmp_path / f"{lib.__name__}.db"))) as con:
+            assert ds.to_sql("rows", con) == 3
+            assert lib.Dataset.from_sql("SELECT x FROM rows WHERE x > 0", con, cache_dir=str(tmp_path / "sql"))["x"] == [1, 2]
+
+
+def test_batch_keeps_the_format_and_polars_rows():
+    def make(lib):
+        ds = lib.Dataset.from_dict({"a": [1, 2, 3, 4]})
+        return ([b.to_pydict() for b in ds.with_format("arrow").batch(2)],
+                [df.to_dict(as_series=False) for df in ds.with_format("polars")][:2])
+    hf, dk = _both(make)
+    assert dk == hf
+
+
+def test_save_to_disk_in_processes(tmp_path):
+    for lib in (datasets, dataset_kit):
+        out = str(tmp_path / lib.__name__)
+        lib.Dataset.from_dict({"a": list(range(10))}).save_to_disk(out, num_proc=2)
+        assert sorted(f for f in os.listdir(out) if f.endswith(".arrow")) == ["data-00000-of-00002.arrow", "data-00001-of-00002.arrow"]
+        assert lib.load_from_disk(out)["a"] == list(range(10))
+
+
+def test_local_folder_names_its_dataset(tmp_path):
+    folder = tmp_path / "my_data"; folder.mkdir()
+    (folder / "train.csv").write_text("a,b\n1,2\n")
+    hf, dk = _both(lambda lib: lib.load_dataset(str(folder), split="train", cache_dir=str(tmp_path / lib.__name__)).info.dataset_name)
+    assert dk == hf == "my_data"
+
+
+def test_csv_integer_features_cast_after_parsing(tmp_path):
+    (tmp_path / "f.csv").write_text("a,b\n0.0,x\n2.0,y\n")
+    feats = lambda lib: lib.Features({"a": lib.Value("int32"), "b": lib.Value("string")})
+    hf, dk = _both(lambda lib: list(lib.Dataset.from_csv(str(tmp_path / "f.csv"), features=feats(lib), cache_dir=str(tmp_path / lib.__name__))["a"]))
+    assert dk == hf == [0, 2]
+
+
+# --- streams ---------------------------------------------------------------------------------------------------------
+
+def test_stream_concatenation_side_by_side_and_unknown_features():
+    def make(lib):
+        a = lib.IterableDataset.from_generator(lambda: ({"x": i} for i in range(3)))
+        b = lib.IterableDataset.from_generator(lambda: ({"y": i * 10} for i in range(2)))
+        side = lib.concatenate_datasets([a, b], axis=1)
+        rows = lib.concatenate_datasets([a, b])
+        return list(side), sorted(side.features), list(rows), sorted(rows.features)
+    hf, dk = _both(make)
+    assert dk == hf
+
+
+def test_stream_decode_batch_size_none_formats_and_async():
+    import PIL.Image, pyarrow.compute as pc
+    async def double(ex): return {"a": ex["a"] * 2}
+    def make(lib):
+        pics = lib.Dataset.from_dict({"img": [PIL.Image.new("RGB", (2, 2))]}, features=lib.Features({"img": lib.Image()}))
+        raw = next(iter(pics.to_iterable_dataset().decode(False)))["img"]
+        nums = lib.IterableDataset.from_generator(lambda: ({"a": i} for i in range(6)), features=lib.Features({"a": lib.Value("int64")}))
+        whole = [ex["n"] for ex in nums.map(lambda b: {"n": [len(b["a"])] * len(b["a"])}, batched=True, batch_size=None)]
+        arrow = [ex["a"] for ex in nums.with_format("arrow").filter(lambda t: pc.greater(t["a"], 3), batched=True).with_format(None)]
+        awaited = [ex["a"] for ex in nums.map(double)]
+        lazy = next(nums.to_dict(batch_size=4, batched=True))
+        return sorted(raw), whole, arrow, awaited, lazy
+    hf, dk = _both(make)
+    assert dk == hf
+
+
+def test_take_under_more_dataloader_workers_than_shards():
+    from torch.utils.data import DataLoader
+    def make(lib):
+        ds = lib.IterableDataset.from_generator(lambda: ({"i": i} for i in range(20))).take(5)
+        return len(list(DataLoader(ds, batch_size=None, num_workers=2)))
+    hf, dk = _both(make)
+    assert dk == hf == 5
+
+
+def test_split_by_node_of_a_concatenation():
+    "Both give every node a part and every example once, and split(concat) == concat(splits); which node gets which rows differs (DEVELOPING.md)."
+    def make(lib):
+        from importlib import import_module
+        split = import_module(f"{lib.__name__}.distributed").split_dataset_by_node
+        a = lib.IterableDataset.from_dict({"a": list(range(12))}, num_shards=3)
+        b = lib.IterableDataset.from_dict({"a": list(range(100, 112))}, num_shards=5)
+        whole = [[ex["a"] for ex in split(lib.concatenate_datasets([a, b]), rank=r, world_size=2)] for r in range(2)]
+        parts = [[ex["a"] for ex in lib.concatenate_datasets([split(a, rank=r, world_size=2), split(b, rank=r, world_size=2)])] for r in range(2)]
+        return whole == parts, sorted(x for rows in whole for x in rows), all(whole)
+    hf, dk = _both(make)
+    assert dk == hf == (True, list(range(12)) + list(range(100, 112)), True)
