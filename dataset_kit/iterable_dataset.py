@@ -166,6 +166,10 @@ class IterableDataset(InfoProperties):
         self._seen, self._resume_at = 0, 0  # examples yielded by the current iteration; where the next one starts
         _register_with_torch()
 
+    def __copy__(self):
+        "A shallow copy (what every transform starts from): the same steps, not pickled copies of them."
+        new = object.__new__(type(self)); new.__dict__.update(self.__dict__)
+        return new
     def __reduce_ex__(self, protocol):
         "Pickled with cloudpickle, as a stream's steps are often lambdas and closures: it reaches spawned DataLoader workers."
         me = threading.get_ident()
