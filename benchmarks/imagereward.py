@@ -1,12 +1,16 @@
-"""ImageRewardDB: WebP images/s when preparing the `1k` config from a miniature repository, and when decoding the
-images while iterating the prepared train split. The same builder code runs on dataset_kit and on `datasets`
+"""ImageRewardDB: WebP images/s when preparing the `1k` config from a miniature repository, when decoding the
+images while iterating the prepared train split, and when streaming the train split over HTTP (a loopback server
+with Range support: the zips are read member by member through their central directory, in the original order) —
+with the HTTP requests and bytes that costs per image. The same builder code runs on dataset_kit and on `datasets`
 (its source re-bound to `datasets`' classes), in one process, on the same files; medians of `--repeat` runs.
 
     .venv/bin/python benchmarks/imagereward.py [--size 192] [--prompts 15] [--repeat 3] [--num-proc 1] [--quick]
 """
-import argparse, os, shutil, statistics, sys, tempfile, time, warnings
+import argparse, os, re, shutil, statistics, sys, tempfile, time, warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from http_server import FaultyHTTPServer
 from dataset_kit.testing.imagereward import write_imagereward_repo
 import dataset_kit.catalog.imagereward_db as dk_module
 from _rebind import module_on_datasets
@@ -25,6 +29,27 @@ def run(mod, root, cache, num_proc):
         row["image"].load(); n += 1
     dec = time.perf_counter() - t
     return n_prep / prep, n / dec
+
+
+def stream(mod, url, cache, server):
+    "Images/s streaming the `1k` train split over HTTP, decoding each; the GET requests and bytes it took."
+    server.requests.clear()
+    b = mod.ImageRewardDB(cache_dir=cache, config_name="1k", data_dir=url)
+    t, n = time.perf_counter(), 0
+    for row in b.as_streaming_dataset(split="train"):
+        row["image"].load(); n += 1
+    dt = time.perf_counter() - t
+    gets = [(p, h) for m, p, h in server.requests if m == "GET"]
+    return n / dt, len(gets) / n, sum(_bytes_asked(server, p, h) for p, h in gets) / n
+
+
+def _bytes_asked(server, path, headers) -> int:
+    "The bytes a GET asked for: its Range, or the whole file."
+    size = len(server.files[path][0]) if path in server.files else 0
+    m = re.fullmatch(r"bytes=(\d*)-(\d*)", dict(headers).get("Range", "") or "")
+    if not m: return size
+    if not m.group(1): return min(int(m.group(2)), size)
+    return min(int(m.group(2)) + 1 if m.group(2) else size, size) - int(m.group(1))
 
 
 def main():
@@ -52,12 +77,31 @@ def main():
     for i in range(a.repeat):
         for name, mod in (("dataset_kit", dk_module), ("datasets", hf)):
             cache = f"{work}/cache-{name}-{i}"
-            res[name].append(run(mod, str(repo.root), cache, a.num_proc))
+            res[name].append(list(run(mod, str(repo.root), cache, a.num_proc)))
             shutil.rmtree(cache, ignore_errors=True)
-    med = {k: (statistics.median(p for p, _ in v), statistics.median(d for _, d in v)) for k, v in res.items()}
-    for k, (p, d) in med.items(): print(f"{k:12s} prepare {p:8.0f} images/s   decode while iterating {d:8.0f} images/s")
-    print(f"ratio dataset_kit/datasets: prepare {med['dataset_kit'][0] / med['datasets'][0]:.2f}x, "
-          f"decode {med['dataset_kit'][1] / med['datasets'][1]:.2f}x")
+    server = FaultyHTTPServer().start()
+    for dp, _, fs in os.walk(repo.root):
+        for f in fs:
+            full = os.path.join(dp, f)
+            server.add("/" + os.path.relpath(full, repo.root).replace(os.sep, "/"), open(full, "rb").read())
+    url = server.url("").rstrip("/")
+    zips = sum(len(d) for p, (d, _) in server.files.items() if p.startswith("/images/train/"))
+    for name, mod in (("dataset_kit", dk_module), ("datasets", hf)):  # a warm-up: one-off imports (torch...) not timed
+        stream(mod, url, f"{work}/stream-warm-{name}", server)
+    for i in range(a.repeat):
+        for name, mod in (("dataset_kit", dk_module), ("datasets", hf)):
+            cache = f"{work}/stream-{name}-{i}"
+            res[name][i] += stream(mod, url, cache, server)
+            shutil.rmtree(cache, ignore_errors=True)
+    server.stop()
+    med = {k: [statistics.median(r[j] for r in v) for j in range(5)] for k, v in res.items()}
+    n_train = sum(len(v) for k, v in repo.records.items() if k.startswith("train"))
+    print(f"train zips: {zips / 1e6:.1f} MB for {n_train} images ({zips / n_train / 1e3:.1f} kB an image)")
+    for k, (p, d, s, req, byt) in med.items():
+        print(f"{k:12s} prepare {p:8.0f} images/s   decode while iterating {d:8.0f} images/s   "
+              f"stream over HTTP {s:8.0f} images/s ({req:.2f} GETs, {byt / 1e3:.1f} kB an image)")
+    dk, hfm = med["dataset_kit"], med["datasets"]
+    print(f"ratio dataset_kit/datasets: prepare {dk[0] / hfm[0]:.2f}x, decode {dk[1] / hfm[1]:.2f}x, stream over HTTP {dk[2] / hfm[2]:.2f}x")
     shutil.rmtree(work, ignore_errors=True)
 
 

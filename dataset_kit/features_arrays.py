@@ -74,13 +74,14 @@ def _is_array_ext(t) -> bool:
 # %% ../nbs/01d_arrays.ipynb #46543901
 class _StepAsideForDatasets:
     "Import hook: just before `datasets.features.features` runs, drop our registrations so it can register its own."
+    done = False
     @staticmethod
     def find_spec(name, path=None, target=None):
-        if name == "datasets.features.features":
+        if name == "datasets.features.features" and not _StepAsideForDatasets.done:
             for n in _EXT_TYPES:
                 try: pa.unregister_extension_type(f"datasets.features.features.Array{n}DExtensionType")
                 except (KeyError, pa.ArrowKeyError): pass
-            sys.meta_path[:] = [f for f in sys.meta_path if f is not _StepAsideForDatasets]
+            _StepAsideForDatasets.done = True  # it stays in sys.meta_path (removing it mid-import would skip the next finder)
         return None
 
 def _register_array_types():

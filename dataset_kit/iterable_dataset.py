@@ -117,12 +117,21 @@ class _Repeat:
 _registered = []
 
 def _register_with_torch():
-    "Make `IterableDataset` a `torch.utils.data.IterableDataset` (a virtual subclass) if torch is installed; once per process."
+    "Make `IterableDataset` a `torch.utils.data.IterableDataset` (a virtual subclass) once torch has defined it; never imports torch (1.7 s)."
     if _registered: return
+    base = getattr(sys.modules.get("torch.utils.data"), "IterableDataset", None)
+    if base is None or "IterableDataset" not in globals(): return
     _registered.append(True)
-    if "torch" not in sys.modules and importlib.util.find_spec("torch") is None: return
-    import torch.utils.data
-    torch.utils.data.IterableDataset.register(IterableDataset)
+    base.register(IterableDataset)
+
+class _RegisterWhenTorchArrives:
+    "Import hook: at the first import after torch has defined its `IterableDataset`, register ours (it stays, a no-op, after that)."
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if not _registered: _register_with_torch()
+        return None
+
+if _RegisterWhenTorchArrives not in sys.meta_path: sys.meta_path.insert(0, _RegisterWhenTorchArrives)
 
 def _worker_part(ds):
     "The part of `ds` this torch DataLoader worker reads (every num_workers-th shard), `ds` outside workers, None for an idle worker."

@@ -297,8 +297,10 @@ class ImageRewardDB(GeneratorBasedBuilder):
             self._set_expected_splits(dl_manager, root, parts)
         proto = root.split("://")[0] if "://" in root else "file"
         so = getattr(getattr(dl_manager, "download_config", None), "storage_options", None) or {}
-        # options keyed by protocol ({"s3": {...}}, as datasets keeps them) or, for a remote root, given flat
-        so = so[proto] if isinstance(so.get(proto), dict) else {} if proto == "file" else dict(so)
+        # options given flat, or keyed by protocol ({"s3": {...}}, as datasets keeps them): the flat ones (for a
+        # remote root) without the other protocols' entries, plus this protocol's
+        flat = {} if proto == "file" else {k: v for k, v in so.items() if k not in fsspec.available_protocols()}
+        so = {**flat, **(so.get(proto) or {})}
         return [SplitGenerator(name=s, gen_kwargs={"parts": parts[s], "archives": [paths[p] for p in parts[s]],
                                                    "storage_options": so})
                 for s in splits]
