@@ -529,7 +529,8 @@ def _prepare_split(self:DatasetBuilder, split_generator, incomplete, so, file_fo
                    check_keys, n_expected, sources=None, checksums=False):
     split = str(split_generator.name)
     plain = (num_proc or 1) == 1 and client is None   # jobs run in this process, one after the other
-    parts = split_gen_kwargs(split_generator.gen_kwargs, _max_jobs(num_proc, client, self.info.features))
+    parts = split_gen_kwargs(split_generator.gen_kwargs, _max_jobs(num_proc, client, self.info.features),
+                             strict=(num_proc or 1) > 1 or client is not None)
     lists = [len(v) for v in split_generator.gen_kwargs.values() if isinstance(v, list)]
     if not plain and (not lists or lists[0] == 1):
         warnings.warn(f"Split {split!r} has a single data source (no list of several items in its gen_kwargs): "

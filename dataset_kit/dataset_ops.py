@@ -273,13 +273,16 @@ def add_column(self:DatasetOpsMixin, name:str, # the new column's name
 @patch
 def sort(self:DatasetOpsMixin, column_names, # a column or list of columns
          reverse=False, # descending order (a bool or one per column)
-         null_placement:str="at_end", # "at_start" or "at_end"
+         null_placement:str="at_end", # "at_start" (or "first") or "at_end" (or "last")
          keep_in_memory:bool=False, load_from_cache_file:bool=None, indices_cache_file_name:str=None,
          writer_batch_size:int=1000, new_fingerprint:str=None):
     "The rows sorted by these columns (an indices mapping)."
     cols = check_columns(self._names(), column_names, "Column to sort by")
     rev = reverse if isinstance(reverse, (list, tuple)) else [reverse] * len(cols)
     if len(rev) != len(cols): raise ValueError(f"reverse has {len(rev)} values for {len(cols)} sort columns.")
+    placements = {"first": "at_start", "last": "at_end", "at_start": "at_start", "at_end": "at_end"}
+    if null_placement not in placements: raise ValueError(f"null_placement must be 'at_start' ('first') or 'at_end' ('last'), got {null_placement!r}.")
+    null_placement = placements[null_placement]
     table = self._rows(0, len(self)).select(cols)
     order = pc.sort_indices(table, sort_keys=[(c, "descending" if r else "ascending") for c, r in zip(cols, rev)],
                             null_placement=null_placement).to_numpy()

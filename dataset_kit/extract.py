@@ -216,9 +216,15 @@ def is_hidden(name:str) -> bool:
     "Whether a file or folder name is hidden the way `datasets` means it: starts with `.` or `__`."
     return os.path.basename(name.rstrip("/")).startswith((".", "__"))
 
+def _seekable(f) -> bool:
+    "Can `f` seek? (A member of a streamed tar — an archive inside an archive — cannot even say.)"
+    try: return f.seekable()
+    except AttributeError: return False
+
 def iter_archive_fileobj(f): # a binary file object of a zip or tar (possibly compressed)
     "Yield `(path_in_archive, file_object)` for each regular, non-hidden member, in archive order."
-    if f.seekable():
+    seekable = _seekable(f)
+    if seekable:
         head = _read_up_to(f, 6); f.seek(-len(head), 1)
     else:
         f = io.BufferedReader(f, 1 << 16); head = f.peek(6)
@@ -231,6 +237,7 @@ def iter_archive_fileobj(f): # a binary file object of a zip or tar (possibly co
                 tar.members = []
         return
     if head[:2] == b"PK":
+        if not seekable: f = io.BytesIO(f.read())  # a zip needs random access: a streamed member is read into memory
         with zipfile.ZipFile(f) as zf:
             checker = MemberChecker(getattr(f, "name", None) or repr(f))
             for info in zf.infolist():
@@ -260,7 +267,7 @@ class ArchiveIterable:
         return self.__dict__
     def __iter__(self):
         if hasattr(self.path_or_buf, "read"):
-            if self.path_or_buf.seekable(): self.path_or_buf.seek(0)
+            if _seekable(self.path_or_buf): self.path_or_buf.seek(0)
             yield from iter_archive_fileobj(self.path_or_buf); return
         with self.opener(str(self.path_or_buf)) as f: yield from iter_archive_fileobj(f)
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import io, json, os, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Optional, Union
 import fsspec
 import pyarrow as pa, pyarrow.compute as pc
@@ -91,9 +91,9 @@ def table_batches(table:pa.Table, rows:int):
         if len(t) or not start: yield t
 
 # %% ../nbs/04a1c_file_readers.ipynb #06693dbd
-_CSV_UNSUPPORTED = dict(index_col=None, prefix=None, converters=None, skipinitialspace=False, thousands=None,
+_CSV_UNSUPPORTED = dict(index_col=None, prefix=None, skipinitialspace=False, thousands=None,
                         lineterminator=None, comment=None, dialect=None, skipfooter=0, float_precision=None,
-                        date_format=None, encoding_errors="strict")
+                        date_format=None)
 _STREAM_ABOVE = 256 << 20
 
 # %% ../nbs/04a1c_file_readers.ipynb #18c00c66
@@ -213,19 +213,46 @@ def _fix_names(table, c:CsvOptions):
     return table.rename_columns(names)
 
 # %% ../nbs/04a1c_file_readers.ipynb #0855af31
+def _converted(table:pa.Table, converters:dict) -> pa.Table:
+    "`table` with each column named in `converters` replaced by its function of each cell's text, as pandas does."
+    if not converters: return table
+    names = table.column_names
+    for key, fn in converters.items():
+        if key not in names: raise ValueError(f"converters: no column {key!r} in the CSV (columns: {names})")
+        values = [fn("" if v is None else v) for v in table.column(key).to_pylist()]
+        table = table.set_column(names.index(key), key, pa.array(values))
+    return table
+
+@contextmanager
+def _csv_source(path, encoding:str, errors:str, storage_options=None):
+    "What pyarrow reads: the file, or — with `errors` other than 'strict' — its text decoded that way, as UTF-8."
+    if (errors or "strict") == "strict":
+        with open_source(path, storage_options) as src: yield src
+        return
+    with open_text(path, encoding or "utf-8", errors, storage_options) as f:
+        yield io.BytesIO(f.read().encode("utf-8"))   # in memory: pyarrow's decoder knows only 'strict'
+
 def read_csv_file(path, c:CsvOptions, features=None, storage_options=None):
     "Yield the tables of one CSV file (one for small files, one per block for big ones)."
     types = _feature_column_types(features)
+    source = lambda: _csv_source(path, c.encoding, c.encoding_errors, storage_options)
+    if (c.encoding_errors or "strict") != "strict": c = replace(c, encoding="utf-8")  # what `source` gives pyarrow
+    if c.converters:  # a converter sees the cell's text, as in pandas: those columns are read as text
+        names = c.names
+        if names is None and any(isinstance(k, int) for k in c.converters):
+            with source() as src: names = pacsv.open_csv(src, *_csv_options(c, {})).schema.names
+        c = replace(c, converters={names[k] if isinstance(k, int) else k: fn for k, fn in c.converters.items()})
+        types.update({k: pa.string() for k in c.converters})
     size = os.path.getsize(path) if not _is_remote(path) else None
-    with open_source(path, storage_options) as src:
+    with source() as src:
         if size is not None and size <= _STREAM_ABOVE:
             try: table = pacsv.read_csv(src, *_csv_options(c, types))
             except pa.ArrowInvalid as e:
                 raise ValueError(f"{path}: {e}" + (" (on_bad_lines='skip' or 'warn' drops such lines)" if "Expected" in str(e) else "")) from None
             temporal = {f.name: pa.string() for f in table.schema if f.name not in types and any(t(f.type) for t in _TEMPORAL)}
             if temporal:  # pandas keeps dates as text: parse again with those columns as strings
-                with open_source(path, storage_options) as again: table = pacsv.read_csv(again, *_csv_options(c, {**types, **temporal}))
-            yield _fix_names(table, c)
+                with source() as again: table = pacsv.read_csv(again, *_csv_options(c, {**types, **temporal}))
+            yield _converted(_fix_names(table, c), c.converters)
             return
         reader = pacsv.open_csv(src, *_csv_options(c, types, block_size=32 << 20))  # types inferred from the first 32 MB
         temporal = {f.name for f in reader.schema if f.name not in types and any(t(f.type) for t in _TEMPORAL)}
@@ -233,7 +260,7 @@ def read_csv_file(path, c:CsvOptions, features=None, storage_options=None):
             for batch in reader:
                 t = pa.Table.from_batches([batch])
                 if temporal: t = pa.table({n: (col.cast(pa.string()) if n in temporal else col) for n, col in zip(t.column_names, t.columns)})
-                yield _fix_names(t, c)
+                yield _converted(_fix_names(t, c), c.converters)
         except pa.ArrowInvalid as e:
             raise ValueError(f"{path}: {e}. The column types were inferred from the start of this large file; "
                              "pass features=... to set them.") from None

@@ -38,10 +38,12 @@ def parse_size(size) -> int: # an int of bytes, or a string like "500MB", "1GiB"
 
 # %% ../nbs/05a_shards.ipynb #8b18384d
 def split_gen_kwargs(gen_kwargs:dict, # the split's keyword arguments for `_generate_examples`
-                     max_jobs:int # at most this many jobs
+                     max_jobs:int, # at most this many jobs
+                     strict:bool=True # False (one process): lists of different lengths make one job, as in `datasets`
                     ) -> list[dict]:
     "Cut the list values of `gen_kwargs` into at most `max_jobs` contiguous, ordered groups."
     lengths = {k: len(v) for k, v in gen_kwargs.items() if isinstance(v, list)}
+    if len(set(lengths.values())) > 1 and not strict: return [dict(gen_kwargs)]
     if len(set(lengths.values())) > 1:
         raise ValueError("Cannot split gen_kwargs into jobs: its lists have different lengths "
                          f"({', '.join(f'{k}: {n}' for k, n in lengths.items())}). Make the data-source lists the "

@@ -471,3 +471,52 @@ def test_split_by_node_of_a_concatenation():
         return whole == parts, sorted(x for rows in whole for x in rows), all(whole)
     hf, dk = _both(make)
     assert dk == hf == (True, list(range(12)) + list(range(100, 112)), True)
+
+
+def test_csv_converters_and_encoding_errors(tmp_path):
+    (tmp_path / "p.csv").write_text("name,price\nA,$1.50\nB,$20\n")
+    (tmp_path / "l.csv").write_bytes("word\ncaf\xe9\n".encode("latin-1"))
+    def make(lib):
+        cache = str(tmp_path / lib.__name__)
+        prices = lib.load_dataset("csv", data_files=str(tmp_path / "p.csv"), split="train", cache_dir=cache,
+                                  converters={"price": lambda s: float(s.strip("$"))})["price"]
+        words = lib.load_dataset("csv", data_files=str(tmp_path / "l.csv"), split="train", cache_dir=cache,
+                                 encoding_errors="replace")["word"]
+        return list(prices), list(words)
+    hf, dk = _both(make)
+    assert dk == hf == ([1.5, 20.0], ["caf\ufffd"])
+
+
+def test_unequal_gen_kwargs_lists_make_one_job_in_one_process(tmp_path):
+    def make(lib):
+        class Uneven(lib.GeneratorBasedBuilder):
+            def _info(self): return lib.DatasetInfo(features=lib.Features({"x": lib.Value("int64")}))
+            def _split_generators(self, dl_manager):
+                return [lib.SplitGenerator(name="train", gen_kwargs={"files": [1, 2, 3], "weights": [10, 20]})]
+            def _generate_examples(self, files, weights):
+                for i, f in enumerate(files): yield i, {"x": f * sum(weights)}
+        b = Uneven(cache_dir=str(tmp_path / lib.__name__))
+        b.download_and_prepare()
+        return list(b.as_dataset("train")["x"])
+    hf, dk = _both(make)
+    assert dk == hf == [30, 60, 90]
+
+
+def test_sort_null_placement_spellings():
+    def make(lib):
+        ds = lib.Dataset.from_dict({"a": [2, None, 1]})
+        return [list(ds.sort("a", null_placement=p)["a"]) for p in ("first", "last", "at_start", "at_end")]
+    hf, dk = _both(make)
+    assert dk == hf
+
+
+def test_iter_archive_of_an_archive_member(tmp_path):
+    import tarfile
+    (tmp_path / "x.jsonl").write_text('{"a": 1}\n')
+    with tarfile.open(tmp_path / "inner.tar", "w") as t: t.add(tmp_path / "x.jsonl", arcname="x.jsonl")
+    with tarfile.open(tmp_path / "outer.tar", "w") as t: t.add(tmp_path / "inner.tar", arcname="inner.tar")
+    def make(lib):
+        dl = lib.DownloadManager()
+        return [(p, [(q, g.read()) for q, g in dl.iter_archive(f)]) for p, f in dl.iter_archive(str(tmp_path / "outer.tar"))]
+    hf, dk = _both(make)
+    assert dk == hf == [("inner.tar", [("x.jsonl", b'{"a": 1}\n')])]

@@ -179,8 +179,9 @@ def iter_part_examples(part:str, # the part name, e.g. "train_3"
     runs = record_runs(records, part, on_bad_record) if kind != "image" else None
     # remote: keep every block read (members come in the JSON list's order, not the zip's, so a one-block
     # read-ahead cache would fetch blocks again and again: 3.9x the zip's bytes on the miniature)
-    cache = {"cache_type": "blockcache"} if "://" in str(path) and not str(path).startswith("file://") else {}
-    with fsspec.open(path, "rb", **cache, **(storage_options or {})) as f, zipfile.ZipFile(f) as zf:
+    of = fsspec.open(path, "rb", **(storage_options or {}))
+    local = "file" in of.fs.protocol
+    with (of if local else of.fs.open(of.path, "rb", cache_type="blockcache")) as f, zipfile.ZipFile(f) as zf:
         images = iter_part_images(records, zf, part, on_bad_record)
         if kind == "image":
             for _, r, data in images: yield r["image_path"], image_example(r, data)
