@@ -4,7 +4,7 @@
 
 # %% ../nbs/04c_iterable_dataset.ipynb #065c8cf7
 from __future__ import annotations
-import copy, itertools, inspect, os, pickle, sys, threading, warnings, importlib.util
+import copy, itertools, inspect, pickle, sys, threading, warnings
 from functools import partial
 import numpy as np
 import pyarrow as pa

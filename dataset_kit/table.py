@@ -4,7 +4,6 @@
 
 # %% ../nbs/04a0a_table.ipynb #8b2c2f14
 from __future__ import annotations
-import copy
 import os
 import pyarrow as pa
 from .table_view import read_arrow_table
